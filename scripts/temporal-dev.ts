@@ -1,0 +1,35 @@
+/**
+ * `npm run temporal`: the embedded default Temporal server for development — the CLI dev server with SQLite
+ * persistence under .data/temporal/, the Web UI, and the project's search attributes, bound to loopback.
+ * Runs until Ctrl-C. Ports: TEMPORAL_PORT (7233) and TEMPORAL_UI_PORT (8233).
+ */
+import path from 'node:path';
+
+import { startDevServer } from './lib/dev-server';
+
+async function main(): Promise<void> {
+  const dataDir = path.resolve(process.env.OMS_DATA_DIR ?? '.data');
+  const server = await startDevServer({
+    port: Number(process.env.TEMPORAL_PORT ?? 7233),
+    uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+    dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
+  });
+  process.stdout.write(
+    `Temporal dev server: ${server.address} (namespace ${server.namespace})\n` +
+      `Web UI: ${server.uiUrl}\nDatabase: ${server.dbFile}\nPress Ctrl-C to stop.\n`,
+  );
+  const shutdown = (): void => {
+    void server.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  server.process.once('exit', (code) => {
+    process.stderr.write(`Temporal dev server exited (${code}); see ${server.dbFile}.log\n`);
+    process.exit(1);
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,57 @@
+/**
+ * Jest global setup for the integration layer: provisions the Temporal CLI (building it once if needed), starts
+ * ONE dev server for the run on a free loopback port — or attaches to TEMPORAL_ADDRESS if set — and builds the
+ * product workflow bundle once. Tests read the results from the environment (workers inherit it).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
+import { registerSearchAttributes } from '../../scripts/lib/search-attributes';
+import { TEST_ENV } from './env';
+
+declare global {
+  var __OMS_DEV_SERVER__: DevServer | undefined;
+  var __OMS_TEST_TMP__: string | undefined;
+}
+
+export default async function globalSetup(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'oms-orch-test-'));
+  globalThis.__OMS_TEST_TMP__ = tmp;
+  process.env[TEST_ENV.tmpDir] = tmp;
+
+  const existing = process.env.TEMPORAL_ADDRESS;
+  if (existing) {
+    const connection = await Connection.connect({ address: existing });
+    try {
+      await registerSearchAttributes(connection, process.env.TEMPORAL_NAMESPACE ?? 'default');
+    } finally {
+      await connection.close();
+    }
+    process.env[TEST_ENV.address] = existing;
+  } else {
+    let server: DevServer;
+    try {
+      server = await startDevServer({ headless: true, dbFile: path.join(tmp, 'temporal.sqlite') });
+    } catch (err) {
+      throw new Error(
+        `Integration tests need a Temporal dev server and could not start one.\n${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    globalThis.__OMS_DEV_SERVER__ = server;
+    process.env[TEST_ENV.address] = server.address;
+  }
+  process.env[TEST_ENV.namespace] = process.env.TEMPORAL_NAMESPACE ?? 'default';
+
+  const bundlePath = path.join(tmp, 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
+  fs.writeFileSync(bundlePath, code);
+  process.env[TEST_ENV.workflowBundle] = bundlePath;
+}
