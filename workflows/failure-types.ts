@@ -1,0 +1,58 @@
+/**
+ * The error-type contract between activities and workflows: the `ApplicationFailure.type` strings.
+ *
+ * Pure and sandbox-safe (no imports). Activities produce these types (only `activities/to-application-failure.ts`
+ * maps client errors to them); workflows branch on `err.cause.type`; activity-option presets list
+ * {@link NON_RETRYABLE_FAILURE_TYPES} in `nonRetryableErrorTypes`. The string values are persisted in workflow
+ * history, so never rename one: add a new type instead.
+ */
+export const FailureType = {
+  /** The OMS/IAM API could not be reached or answered 5xx/408 (transport error, server error). Retryable. */
+  ApiUnavailable: 'ApiUnavailable',
+  /** The API answered 429 (or a throttling error code). Retryable; `nextRetryDelay` honours `Retry-After`. */
+  ApiThrottled: 'ApiThrottled',
+  /** Authentication or authorisation failed (401/403, IAM password rejected, IP black-listed). Non-retryable: an operator must fix credentials or permissions. */
+  ApiAuth: 'ApiAuth',
+  /** The API rejected the request as invalid (400 validation, unknown route, wrong method). Non-retryable. */
+  InvalidRequest: 'InvalidRequest',
+  /** The OMS task does not exist (HTTP 400 `OMS.1009`). Non-retryable. */
+  TaskNotFound: 'TaskNotFound',
+  /** A response could not be understood (unparsable body, missing fields, unsafe integer id). Non-retryable: an API change or a bug. */
+  ApiProtocol: 'ApiProtocol',
+  /** An OMS task-creation quota is exhausted (`OMS.0075`/`0076`/`0077`). Retryable after a long delay. */
+  QuotaExceeded: 'QuotaExceeded',
+  /** A polled OMS task has not reached a final state yet. Retryable (infrequent-polling pattern; raise as BENIGN). */
+  TaskPending: 'TaskPending',
+  /** An OMS task ended in its FAILED state. Non-retryable at the activity level; the workflow decides what next. */
+  TaskFailed: 'TaskFailed',
+  /** The workflow input failed validation. Non-retryable; raised by the workflow before any OMS call. */
+  InvalidMigrationInput: 'InvalidMigrationInput',
+  /** The migration as a whole failed (business outcome reported by the workflow). Non-retryable. */
+  MigrationFailed: 'MigrationFailed',
+  /** The migration was stopped (paused) on request before completing. */
+  MigrationStopped: 'MigrationStopped',
+  /** The migration did not finish before its deadline. */
+  DeadlineExceeded: 'DeadlineExceeded',
+  /** The worker has no credentials for the requested credential profile. Non-retryable: an operator must configure them. */
+  CredentialsMissing: 'CredentialsMissing',
+} as const;
+
+/** One of the {@link FailureType} string values. */
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * Failure types that must never be retried by an activity retry policy.
+ *
+ * Put this list in every preset's `retry.nonRetryableErrorTypes` (belt and braces: the mapper already sets
+ * `nonRetryable`, this also covers a failure raised elsewhere with one of these types).
+ */
+export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
+  FailureType.ApiAuth,
+  FailureType.InvalidRequest,
+  FailureType.TaskNotFound,
+  FailureType.ApiProtocol,
+  FailureType.TaskFailed,
+  FailureType.InvalidMigrationInput,
+  FailureType.MigrationFailed,
+  FailureType.CredentialsMissing,
+];
