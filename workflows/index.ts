@@ -1,2 +1,2 @@
 /** Workflow bundle entry: every workflow type the worker registers, listed by name. */
-export {};
+export { migrationWorkflow } from './migration';

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { Connection } from '@temporalio/client';
@@ -75,8 +76,22 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
   throw new Error(`Temporal dev server on ${address} not ready after ${timeoutMs} ms: ${String(lastError)}`);
 }
 
-/** Starts a dev server and resolves once it serves requests. */
+/**
+ * Starts a dev server and resolves once it serves requests. Ports chosen here are picked free and bound a moment
+ * later, so another process can take one in between: then the start is retried with new ports (bounded).
+ */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const attempts = options.port === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+    }
+  }
+}
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const cli = await ensureTemporalCli();
   const port = options.port ?? (await freePort());
   const namespace = options.namespace ?? 'default';
@@ -99,10 +114,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
   args.push(...searchAttributeFlags());
 
-  const logFile = options.logFile ?? (options.dbFile ? `${options.dbFile}.log` : undefined);
-  const out = logFile ? fs.openSync(logFile, 'a') : 'ignore';
+  const logFile = options.logFile ?? (options.dbFile ? `${options.dbFile}.log` : path.join(os.tmpdir(), `temporal-dev-${port}.log`));
+  const out = fs.openSync(logFile, 'a');
   const child = spawn(cli.path, args, { stdio: ['ignore', out, out] });
-  if (typeof out === 'number') fs.closeSync(out);
+  fs.closeSync(out);
   const address = `127.0.0.1:${port}`;
   const exitPromise = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
@@ -118,7 +133,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     await waitUntilServing(address, child, options.startTimeoutMs ?? 60_000);
   } catch (err) {
     await stop();
-    throw err;
+    const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-2_000) : '';
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\nServer log (${logFile}):\n${tail}`);
   }
   return { address, namespace, uiUrl, dbFile: options.dbFile, process: child, stop };
 }

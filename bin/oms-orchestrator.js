@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+// Runs the compiled CLI when `npm run build` produced it, otherwise the TypeScript source through tsx.
+const path = require('node:path');
+const fs = require('node:fs');
+
+const compiled = path.join(__dirname, '..', 'lib', 'client', 'cli.js');
+if (!fs.existsSync(compiled)) require('tsx/cjs');
+const { runCli } = require(fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'client', 'cli.ts'));
+runCli(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err) => {
+    process.stderr.write(`${err && err.stack ? err.stack : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

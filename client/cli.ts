@@ -1,0 +1,281 @@
+/**
+ * `oms-orchestrator` command line: start, watch and control migrations from a shell.
+ *
+ * Exit codes: 0 succeeded · 1 operational error (connection, unknown id) · 2 invalid usage or invalid request ·
+ * 3 migration failed, stopped, cancelled or timed out · 4 completed with failed objects.
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+
+import { formatBytes, formatDuration } from '../workflows/internal/details';
+import { statusText, type BandwidthWindow, type TaskSnapshot } from '../workflows/types';
+import {
+  DEFAULT_TASK_QUEUE,
+  InvalidMigrationRequestError,
+  MigrationClient,
+  type MigrationResult,
+  type MigrationStatus,
+} from './migration-client';
+
+export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, FAILED: 3, WITH_FAILURES: 4 } as const;
+
+const GLOBAL_HELP = `Usage: oms-orchestrator <command> [options]
+
+Commands:
+  migrate --file <request.json> [--id <migration-id>] [--watch]   start a migration (idempotent per id)
+  status <migration-id> [--json]                                    show state and the latest OMS snapshot
+  watch <migration-id>                                              live progress until the migration ends
+  pause <migration-id>                                              pause the OMS task (StopTask)
+  resume <migration-id>                                             resume it (StartTask)
+  bandwidth <migration-id> --file <policy.json>                     replace the bandwidth policy
+  cancel <migration-id>                                             cancel (stops the OMS task unless detach)
+  report <migration-id> [--json]                                    wait for the end and print the report
+
+Global options:
+  --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS, default 127.0.0.1:7233)
+  --namespace <ns>        Temporal namespace (env TEMPORAL_NAMESPACE, default "default")
+  --task-queue <queue>    worker task queue (env OMS_TASK_QUEUE, default "${DEFAULT_TASK_QUEUE}")
+  -h, --help              help for any command
+
+Exit codes: 0 succeeded, 1 error, 2 invalid usage or request, 3 failed/stopped/cancelled, 4 completed with failures.`;
+
+const COMMAND_HELP: Record<string, string> = {
+  migrate: `Usage: oms-orchestrator migrate --file <request.json> [--id <migration-id>] [--watch]
+
+Validates the request (every problem is listed, nothing is started if any) and starts the migration workflow.
+The request is the OMS CreateTask body with "credential_profile" names in place of ak/sk (see
+schemas/migration-request.schema.json and examples/). Starting an id that exists returns that migration.
+  --file <path>   request JSON ("-" reads standard input)
+  --id <id>       migration id (workflow id); default: a random one
+  --watch         follow progress until the end; the exit code reflects the outcome`,
+  status: 'Usage: oms-orchestrator status <migration-id> [--json]',
+  watch: 'Usage: oms-orchestrator watch <migration-id>\n\nShows a live progress bar until the migration ends.',
+  pause: 'Usage: oms-orchestrator pause <migration-id>\n\nPauses the OMS task (StopTask); resume with `resume`.',
+  resume: 'Usage: oms-orchestrator resume <migration-id>',
+  bandwidth:
+    'Usage: oms-orchestrator bandwidth <migration-id> --file <policy.json>\n\n' +
+    'policy.json: [{"start":"00:00","end":"23:59","max_bandwidth":52428800}] (bytes/s, 1 MiB/s..200 MiB/s)',
+  cancel: 'Usage: oms-orchestrator cancel <migration-id>',
+  report:
+    'Usage: oms-orchestrator report <migration-id> [--json]\n\nWaits for the migration to end, prints its report.',
+};
+
+type Out = (text: string) => void;
+
+/** A one-line progress bar: percentage, objects, bytes, speed, ETA and OMS status. */
+export function renderProgressLine(s: TaskSnapshot | undefined, phase?: string): string {
+  if (!s) return `[${'-'.repeat(20)}]   0.0%  ${phase ?? 'starting'}`;
+  const filled = Math.max(0, Math.min(20, Math.round((s.progress ?? 0) * 20)));
+  const pct = ((s.progress ?? 0) * 100).toFixed(1).padStart(5);
+  const done = s.successful_num + s.failed_num + s.skipped_num;
+  return (
+    `[${'#'.repeat(filled)}${'-'.repeat(20 - filled)}] ${pct}%  ${done}/${s.total_num} objects` +
+    (s.failed_num > 0 ? ` (${s.failed_num} failed)` : '') +
+    `  ${formatBytes(s.complete_size)}/${formatBytes(s.total_size)}  ${formatBytes(s.migrate_speed)}/s` +
+    `  ETA ${formatDuration(s.left_time)}  ${statusText(s.status)}`
+  );
+}
+
+function freshest(status: MigrationStatus): TaskSnapshot | undefined {
+  const a = status.progress?.snapshot;
+  const b = status.live;
+  if (!a) return b;
+  if (!b) return a;
+  return (b.progress ?? 0) >= (a.progress ?? 0) ? b : a;
+}
+
+/** Prints a result and maps it to an exit code. */
+export function printResult(result: MigrationResult, json: boolean, out: Out): number {
+  if (json) out(JSON.stringify(result.report ?? result, null, 2));
+  else {
+    const r = result.report;
+    out(
+      `Outcome: ${result.outcome}${result.failure ? ` (${result.failure.type ?? 'error'}: ${result.failure.message})` : ''}`,
+    );
+    if (r) {
+      out(
+        `OMS task: ${r.task_id} ${r.task_name ?? ''} · status ${r.status} (${r.status === null ? '-' : statusText(r.status)})`,
+      );
+      out(`Objects: ${r.successful_num} succeeded, ${r.failed_num} failed, ${r.skipped_num} skipped of ${r.total_num}`);
+      out(`Bytes: ${formatBytes(r.complete_size)} of ${formatBytes(r.total_size)} in ${formatDuration(r.total_time)}`);
+      if (r.failed_num > 0 || r.failed_object_record?.list_file_key) {
+        out(`failed_num: ${r.failed_num}`);
+        out(`failed_object_record: ${JSON.stringify(r.failed_object_record)}`);
+      }
+      if (r.error_reason) out(`error_reason: ${r.error_reason.error_code} ${r.error_reason.error_msg}`);
+      out(
+        `API calls: ${r.api_calls.oms} OMS (${r.api_calls.create} create, ${r.api_calls.show} show), ${r.api_calls.iam} IAM`,
+      );
+    }
+  }
+  switch (result.outcome) {
+    case 'succeeded':
+      return EXIT.OK;
+    case 'completed_with_failures':
+      return EXIT.WITH_FAILURES;
+    case 'error':
+      return result.failure?.type === 'InvalidMigrationInput' ? EXIT.USAGE : EXIT.FAILED;
+    default:
+      return EXIT.FAILED;
+  }
+}
+
+async function watchLoop(mc: MigrationClient, id: string, out: Out, tty: boolean): Promise<MigrationResult> {
+  let last = '';
+  return mc
+    .watch(id, (status) => {
+      const line = renderProgressLine(freshest(status), status.progress?.phase);
+      if (line === last) return;
+      last = line;
+      if (tty) process.stdout.write(`\r\x1b[2K${line}`);
+      else out(line);
+    })
+    .finally(() => {
+      if (tty) process.stdout.write('\n');
+    });
+}
+
+function readJson(file: string): unknown {
+  const text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+  return JSON.parse(text) as unknown;
+}
+
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function runCli(argv: string[], out: Out = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        file: { type: 'string' },
+        id: { type: 'string' },
+        watch: { type: 'boolean' },
+        json: { type: 'boolean' },
+        address: { type: 'string' },
+        namespace: { type: 'string' },
+        'task-queue': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    out(`${err instanceof Error ? err.message : String(err)}\n\n${GLOBAL_HELP}`);
+    return EXIT.USAGE;
+  }
+  const { values, positionals } = parsed;
+  const [command, target] = positionals;
+  if (!command) {
+    out(GLOBAL_HELP);
+    return values.help ? EXIT.OK : EXIT.USAGE;
+  }
+  const help = COMMAND_HELP[command];
+  if (!help) {
+    out(`Unknown command "${command}".\n\n${GLOBAL_HELP}`);
+    return EXIT.USAGE;
+  }
+  if (values.help) {
+    out(help);
+    return EXIT.OK;
+  }
+  if (command !== 'migrate' && !target) {
+    out(`Missing <migration-id>.\n\n${help}`);
+    return EXIT.USAGE;
+  }
+
+  let request: unknown;
+  let policy: BandwidthWindow[] | undefined;
+  if (command === 'migrate' || command === 'bandwidth') {
+    if (!values.file) {
+      out(`Missing --file.\n\n${help}`);
+      return EXIT.USAGE;
+    }
+    try {
+      const json = readJson(values.file);
+      if (command === 'migrate') request = json;
+      else policy = json as BandwidthWindow[];
+    } catch (err) {
+      out(`Cannot read ${values.file}: ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
+      return EXIT.USAGE;
+    }
+  }
+
+  const address = values.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const namespace = values.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const taskQueue = values['task-queue'] ?? process.env.OMS_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 10_000 });
+  } catch (err) {
+    out(`Cannot connect to Temporal at ${address}: ${(err as Error).message}`);
+    return EXIT.ERROR;
+  }
+  const mc = new MigrationClient(new Client({ connection, namespace }), taskQueue);
+  const tty = Boolean(process.stdout.isTTY);
+  try {
+    switch (command) {
+      case 'migrate': {
+        const started = await mc.start(request, { migrationId: values.id });
+        out(`${started.existing ? 'Existing' : 'Started'} migration ${started.migrationId} (run ${started.runId})`);
+        if (!values.watch) return EXIT.OK;
+        return printResult(await watchLoop(mc, started.migrationId, out, tty), Boolean(values.json), out);
+      }
+      case 'status': {
+        const status = await mc.status(target!);
+        if (values.json) out(JSON.stringify(status, null, 2));
+        else {
+          out(`Migration ${status.migration_id}: ${status.workflow_status}, phase ${status.progress?.phase ?? '-'}`);
+          if (status.progress?.task_id !== undefined) out(`OMS task: ${status.progress.task_id}`);
+          out(renderProgressLine(freshest(status), status.progress?.phase));
+        }
+        return EXIT.OK;
+      }
+      case 'watch':
+        return printResult(await watchLoop(mc, target!, out, tty), false, out);
+      case 'pause':
+        await mc.pause(target!);
+        out(`Paused ${target}`);
+        return EXIT.OK;
+      case 'resume':
+        await mc.resume(target!);
+        out(`Resumed ${target}`);
+        return EXIT.OK;
+      case 'bandwidth':
+        await mc.setBandwidth(target!, policy!);
+        out(`Bandwidth policy of ${target} updated`);
+        return EXIT.OK;
+      case 'cancel':
+        await mc.cancel(target!);
+        out(`Cancellation requested for ${target}`);
+        return EXIT.OK;
+      case 'report':
+        return printResult(await mc.result(target!), Boolean(values.json), out);
+      default:
+        return EXIT.USAGE;
+    }
+  } catch (err) {
+    if (err instanceof InvalidMigrationRequestError) {
+      out(err.message);
+      return EXIT.USAGE;
+    }
+    if (err instanceof WorkflowNotFoundError) {
+      out(`No migration with id ${target ?? values.id}`);
+      return EXIT.ERROR;
+    }
+    out(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.ERROR;
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = EXIT.ERROR;
+    },
+  );
+}

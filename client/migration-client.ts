@@ -1,0 +1,207 @@
+/**
+ * Typed client library for other backends: start, inspect, watch, control and collect migrations. Validates a
+ * request completely before anything reaches Temporal (so nothing is started, and no OMS call made, for bad
+ * input), and refuses requests that carry raw credentials.
+ */
+import type { Client } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+
+import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from '../workflows/definitions';
+import { formatIssues, validateMigrationRequest } from '../workflows/internal/validate-request';
+import type { migrationWorkflow } from '../workflows/migration';
+import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../workflows/search-attributes';
+import type {
+  BandwidthWindow,
+  MigrationProgress,
+  MigrationReport,
+  MigrationRequest,
+  TaskSnapshot,
+  ValidationIssue,
+} from '../workflows/types';
+
+/** Workflow type name, for starts from the CLI or any SDK. */
+export const MIGRATION_WORKFLOW_TYPE = 'migrationWorkflow';
+/** Default task queue (the worker's `OMS_TASK_QUEUE`). */
+export const DEFAULT_TASK_QUEUE = 'oms-migrations';
+
+/** The request is invalid; `issues` names every offending field. Nothing was started. */
+export class InvalidMigrationRequestError extends Error {
+  constructor(readonly issues: ValidationIssue[]) {
+    super(`Invalid migration request:\n${formatIssues(issues)}`);
+    this.name = 'InvalidMigrationRequestError';
+  }
+}
+
+/** Where a migration stands, as seen from outside. */
+export interface MigrationStatus {
+  migration_id: string;
+  run_id: string;
+  /** Temporal execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT, CONTINUED_AS_NEW. */
+  workflow_status: string;
+  /** The workflow's own progress (from the `progress` query), when it answers. */
+  progress?: MigrationProgress;
+  /**
+   * The freshest OMS snapshot: from the polling activity's latest attempt when newer than the workflow's (polls
+   * that changed nothing are deliberately kept out of history, so only the pending activity shows them).
+   */
+  live?: TaskSnapshot;
+}
+
+/** How a finished migration ended, with its report (also for failures that carry one). */
+export interface MigrationResult {
+  outcome: MigrationReport['outcome'] | 'error';
+  report?: MigrationReport;
+  /** Failure type and message when the workflow did not complete successfully. */
+  failure?: { type?: string; message: string };
+}
+
+export interface StartOptions {
+  /** Migration id (= workflow id). Starting the same id again returns the existing run. Default: random. */
+  migrationId?: string;
+  taskQueue?: string;
+}
+
+/** Client for migrations on one namespace. */
+export class MigrationClient {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue: string = DEFAULT_TASK_QUEUE,
+  ) {}
+
+  /**
+   * Validates and starts a migration. Idempotent per migration id: a running or finished migration with the same
+   * id is returned instead of starting another (and never creates a second OMS task).
+   * @throws InvalidMigrationRequestError before contacting Temporal when the request is invalid.
+   */
+  async start(
+    request: unknown,
+    options: StartOptions = {},
+  ): Promise<{ migrationId: string; runId: string; existing: boolean }> {
+    const validation = validateMigrationRequest(request);
+    if (!validation.ok) throw new InvalidMigrationRequestError(validation.errors);
+    const req = validation.request;
+    const migrationId = options.migrationId ?? `migration-${crypto.randomUUID()}`;
+    const typedSearchAttributes: SearchAttributePair[] = [
+      { key: OMS_TASK_TYPE, value: req.task_type },
+      { key: OMS_DST_BUCKET, value: req.dst_node.bucket },
+      ...(req.src_node.bucket ? [{ key: OMS_SRC_BUCKET, value: req.src_node.bucket }] : []),
+    ];
+    const calledAt = Date.now();
+    try {
+      const handle = await this.client.workflow.start<typeof migrationWorkflow>(MIGRATION_WORKFLOW_TYPE, {
+        taskQueue: options.taskQueue ?? this.taskQueue,
+        workflowId: migrationId,
+        args: [request as MigrationRequest],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `OMS ${req.task_type} migration: ${req.src_node.bucket ?? 'URL list'} → ${req.dst_node.bucket}`,
+        typedSearchAttributes,
+      });
+      // USE_EXISTING returns the running execution for a known id; it predates this call if it already existed.
+      const described = await handle.describe();
+      return { migrationId, runId: described.runId, existing: described.startTime.getTime() < calledAt - 1_000 };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const described = await this.client.workflow.getHandle(migrationId).describe();
+        return { migrationId, runId: described.runId, existing: true };
+      }
+      throw err;
+    }
+  }
+
+  /** Handle for a migration id. */
+  handle(migrationId: string): WorkflowHandle<typeof migrationWorkflow> {
+    return this.client.workflow.getHandle<typeof migrationWorkflow>(migrationId);
+  }
+
+  /** Execution status, the workflow's progress and the freshest OMS snapshot. */
+  async status(migrationId: string): Promise<MigrationStatus> {
+    const handle = this.handle(migrationId);
+    const described = await handle.describe();
+    const status: MigrationStatus = {
+      migration_id: migrationId,
+      run_id: described.runId,
+      workflow_status: described.status.name,
+    };
+    try {
+      status.progress = await handle.query(progressQuery);
+    } catch {
+      // A closed workflow without a worker cannot answer queries; the status alone is still useful.
+    }
+    status.live = await this.livePollSnapshot(handle);
+    return status;
+  }
+
+  /** The OMS snapshot carried by the polling activity's last (pending) attempt, if any. */
+  private async livePollSnapshot(handle: WorkflowHandle): Promise<TaskSnapshot | undefined> {
+    const raw = await handle.describe();
+    const pending = raw.raw.pendingActivities?.find((a) => a.activityType?.name === 'pollMigrationTask');
+    const payloads = pending?.lastFailure?.applicationFailureInfo?.details?.payloads;
+    if (!payloads?.length) return undefined;
+    return this.client.options.loadedDataConverter.payloadConverter.fromPayload<TaskSnapshot>(payloads[0]!);
+  }
+
+  /** Calls `onProgress` with fresh status about every `intervalMs` until the migration closes; returns the result. */
+  async watch(
+    migrationId: string,
+    onProgress: (status: MigrationStatus) => void,
+    intervalMs = 1_000,
+  ): Promise<MigrationResult> {
+    for (;;) {
+      const status = await this.status(migrationId);
+      onProgress(status);
+      if (status.workflow_status !== 'RUNNING') return this.result(migrationId);
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+  }
+
+  /** Pauses (StopTask). Resolves with the progress once OMS accepted the stop. */
+  pause(migrationId: string): Promise<MigrationProgress> {
+    return this.handle(migrationId).executeUpdate(pauseUpdate);
+  }
+
+  /** Resumes a paused migration (StartTask with credentials resolved on the worker). */
+  resume(migrationId: string): Promise<MigrationProgress> {
+    return this.handle(migrationId).executeUpdate(resumeUpdate);
+  }
+
+  /** Replaces the bandwidth policy. */
+  setBandwidth(migrationId: string, policy: BandwidthWindow[]): Promise<MigrationProgress> {
+    return this.handle(migrationId).executeUpdate(setBandwidthUpdate, { args: [policy] });
+  }
+
+  /** Requests cancellation: the workflow stops the OMS task (unless the request said detach) and ends cancelled. */
+  async cancel(migrationId: string): Promise<void> {
+    await this.handle(migrationId).cancel();
+  }
+
+  /** Waits for the migration to close and returns its outcome and report (failures carry their report too). */
+  async result(migrationId: string): Promise<MigrationResult> {
+    try {
+      const report = await this.handle(migrationId).result();
+      return { outcome: report.outcome, report };
+    } catch (err) {
+      if (err instanceof WorkflowFailedError) {
+        const cause = err.cause;
+        if (cause instanceof ApplicationFailure) {
+          const report = cause.details?.[0] as MigrationReport | undefined;
+          const isReport = report !== undefined && typeof report === 'object' && 'outcome' in report;
+          return {
+            outcome: isReport ? report.outcome : 'error',
+            report: isReport ? report : undefined,
+            failure: { type: cause.type ?? undefined, message: cause.message },
+          };
+        }
+        const cancelled = cause?.name === 'CancelledFailure';
+        return { outcome: cancelled ? 'cancelled' : 'error', failure: { type: cause?.name, message: err.message } };
+      }
+      throw err;
+    }
+  }
+}

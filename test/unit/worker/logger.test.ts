@@ -1,0 +1,15 @@
+import { createJsonLogger, redact } from '../../../worker/logger';
+
+test('redact replaces every configured secret', () => {
+  expect(redact('a SECRET-1 b SECRET-1 c SECRET-2', ['SECRET-1', 'SECRET-2'])).toBe('a *** b *** c ***');
+});
+
+test('the JSON logger scrubs secrets from messages and attributes', () => {
+  const lines: string[] = [];
+  const logger = createJsonLogger('INFO', ['TOPSECRET'], (l) => lines.push(l));
+  logger.info('token TOPSECRET leaked?', { header: 'X-Auth-Token: TOPSECRET', n: 1 });
+  logger.debug('below the level');
+  expect(lines).toHaveLength(1);
+  const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+  expect(record).toMatchObject({ level: 'INFO', message: 'token *** leaked?', header: 'X-Auth-Token: ***', n: 1 });
+});

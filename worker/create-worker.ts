@@ -1,0 +1,50 @@
+/**
+ * Builds the Temporal worker from a {@link WorkerConfig}: activities with their injected dependencies, the
+ * workflow code (a prebuilt bundle when given), and the concurrency limits. Used by worker/main.ts and the tests.
+ */
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Dispatcher } from 'undici';
+
+import { createActivities } from '../activities';
+import type { WorkerConfig } from './config';
+
+export interface CreateWorkerOptions {
+  config: WorkerConfig;
+  connection: NativeConnection;
+  /** Prebuilt workflow bundle (production start-up and tests); otherwise `workflows/` is bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** HTTP dispatcher for the OMS client (tests). */
+  dispatcher?: Dispatcher;
+}
+
+/** Creates (but does not run) the worker. */
+export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
+  const { config, connection } = options;
+  const activities = createActivities({
+    omsEndpoint: config.oms.endpoint,
+    iamEndpoint: config.oms.iamEndpoint,
+    projectId: config.oms.projectId,
+    authMode: config.oms.authMode,
+    credentials: config.credentials,
+    tokenRefreshBeforeExpiryMs: config.oms.tokenRefreshBeforeExpiryMs,
+    dispatcher: options.dispatcher,
+    timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
+  });
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
+    maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
+    maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
+    ...(config.worker.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
+    ...(config.worker.maxApiRequestsPerSecond !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: config.worker.maxApiRequestsPerSecond }
+      : {}),
+    shutdownGraceTime: config.worker.shutdownGraceMs,
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * Inputs and outputs of the migration activities (pure types, shared by workflows/ and activities/). Every input
+ * names credentials by profile only; the worker resolves the secrets inside the activity.
+ */
+import type { ApiCallCounts, BandwidthWindow, NormalizedMigrationRequest, TaskSnapshot } from './types';
+
+/** API requests an activity attempt made, by kind (the workflow sums them; `oms` is derived in the report). */
+export type ActivityCallCounts = Omit<ApiCallCounts, 'oms'>;
+
+/** Input of `prepareMigration`: the profiles the migration will need. */
+export interface PrepareMigrationInput {
+  /** Profile that authenticates the OMS API calls. */
+  api_profile: string;
+  /** Every profile the request names (source, destination, CDN). */
+  profiles: string[];
+}
+
+/** Result of `prepareMigration`. Carries no token: the token stays in the worker's cache. */
+export interface PrepareMigrationOutput {
+  auth_mode: 'token' | 'aksk';
+  /** When the cached IAM token expires (token mode). */
+  token_expires_at?: string;
+  calls: ActivityCallCounts;
+}
+
+/** Input of `createMigrationTask`. */
+export interface CreateMigrationTaskInput {
+  /** Workflow id: the idempotency key, written as a marker into the task description. */
+  migration_id: string;
+  request: NormalizedMigrationRequest;
+}
+
+/** Result of `createMigrationTask`. */
+export interface CreateMigrationTaskOutput {
+  task_id: number;
+  task_name: string;
+  /** True when an earlier attempt had already created the task and this attempt found it by its marker. */
+  reattached: boolean;
+  calls: ActivityCallCounts;
+}
+
+/** Input of `pollMigrationTask`. */
+export interface PollMigrationTaskInput {
+  task_id: number;
+  api_profile: string;
+  /** Status the workflow last saw (undefined before the first poll). */
+  known_status?: number;
+  /** Progress checkpoint the workflow last saw. */
+  known_checkpoint: number;
+  poll_interval_ms: number;
+  min_poll_interval_ms: number;
+}
+
+/** Result of `pollMigrationTask`: a snapshot worth a workflow event (status change, checkpoint or final). */
+export interface PollMigrationTaskOutput {
+  snapshot: TaskSnapshot;
+  checkpoint: number;
+  /** Attempt number of the returning attempt: each attempt made one ShowTask call. */
+  attempt: number;
+  calls: ActivityCallCounts;
+}
+
+/** Input of the task-control activities. */
+export interface TaskControlInput {
+  task_id: number;
+  api_profile: string;
+}
+
+/** Input of `startMigrationTask` (resume, or retry failed objects). */
+export interface StartMigrationTaskInput extends TaskControlInput {
+  src_profile?: string;
+  dst_profile: string;
+  cdn_profile?: string;
+  migrate_failed_object: boolean;
+}
+
+/** Input of `updateBandwidthPolicy`. */
+export interface UpdateBandwidthInput extends TaskControlInput {
+  bandwidth_policy: BandwidthWindow[];
+}
+
+/** Result of a task-control activity. `changed` is false when OMS was already in the requested state. */
+export interface TaskControlOutput {
+  changed: boolean;
+  calls: ActivityCallCounts;
+}

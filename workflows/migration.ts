@@ -1,0 +1,469 @@
+/**
+ * The migration workflow: one OMS task from creation to a final status, durably.
+ *
+ *   validate → prepare (credentials + IAM token, kept on the worker) → create exactly once → poll until final
+ *   [→ retry failed objects] [→ delete] → report
+ *
+ * It survives worker and server restarts (all state is in history), waits without holding a worker slot (polling
+ * is an activity whose retries are the poll cadence), writes a constant number of history events whatever the
+ * duration, and reacts to pause / resume / bandwidth updates and to cancellation (which stops the OMS task unless
+ * the request says detach).
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+
+import type { createActivities } from '../activities';
+import { API_CALL, CLEANUP_CALL, pollOptions } from './activity-options';
+import type { ActivityCallCounts, PollMigrationTaskOutput } from './activity-types';
+import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from './definitions';
+import { FailureType } from './failure-types';
+import { renderDetails } from './internal/details';
+import { addCalls, emptyCalls } from './internal/calls';
+import { validateMigrationRequest, formatIssues } from './internal/validate-request';
+import {
+  OMS_DST_BUCKET,
+  OMS_OUTCOME,
+  OMS_SRC_BUCKET,
+  OMS_STATUS,
+  OMS_TASK_ID,
+  OMS_TASK_TYPE,
+} from './search-attributes';
+import {
+  TaskStatus,
+  isFinalStatus,
+  statusText,
+  type BandwidthWindow,
+  type MigrationOutcome,
+  type MigrationPhase,
+  type MigrationProgress,
+  type MigrationReport,
+  type MigrationRequest,
+  type NormalizedMigrationRequest,
+  type TaskSnapshot,
+} from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const api = proxyActivities<Activities>(API_CALL);
+const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
+
+/** Runs longer than this many events continue as new at the next safe point (the server suggests ~4k). */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+
+/** State carried across continue-as-new. Everything else is derived from the request. */
+export interface MigrationCarriedState {
+  phase: MigrationPhase;
+  task_id?: number;
+  task_name?: string;
+  snapshot?: TaskSnapshot;
+  checkpoint: number;
+  paused: boolean;
+  pause_requested: boolean;
+  retry_rounds: number;
+  failed_before_retry?: number;
+  calls: ActivityCallCounts;
+  started_at: string;
+  /** Epoch ms (workflow time) after which the migration gives up. */
+  deadline_at: number;
+}
+
+/**
+ * Migrates one OMS task. Input: the OMS CreateTask body with credential profile names instead of keys (see
+ * `MigrationRequest`). Result: a `MigrationReport`. Fails with `InvalidMigrationInput` (before any OMS call),
+ * `MigrationFailed` (status 4; details carry the report), `MigrationStopped` (stopped outside the orchestrator),
+ * `DeadlineExceeded`, or an API failure type.
+ */
+export async function migrationWorkflow(
+  request: MigrationRequest,
+  carried?: MigrationCarriedState,
+): Promise<MigrationReport> {
+  const validation = validateMigrationRequest(request);
+  if (!validation.ok) {
+    throw ApplicationFailure.create({
+      type: FailureType.InvalidMigrationInput,
+      message: `Invalid migration request:\n${formatIssues(validation.errors)}`,
+      nonRetryable: true,
+      details: [validation.errors],
+    });
+  }
+  const req = validation.request;
+  const opts = req.orchestration;
+  const migrationId = workflowInfo().workflowId;
+  const state: MigrationCarriedState = carried ?? {
+    phase: 'validating',
+    checkpoint: 0,
+    paused: false,
+    pause_requested: false,
+    retry_rounds: 0,
+    calls: emptyCalls(),
+    started_at: new Date().toISOString(),
+    deadline_at: Date.now() + opts.deadline_seconds * 1000,
+  };
+
+  const progress = (): MigrationProgress => ({
+    migration_id: migrationId,
+    phase: state.phase,
+    task_id: state.task_id,
+    snapshot: state.snapshot,
+    paused: state.paused,
+    updated_at: new Date().toISOString(),
+  });
+  const show = (): void => setCurrentDetails(renderDetails(req, progress()));
+
+  // --- Queries and updates ---
+  setHandler(progressQuery, progress);
+  setHandler(
+    pauseUpdate,
+    async () => {
+      state.pause_requested = true;
+      try {
+        await api.stopMigrationTask({ task_id: state.task_id!, api_profile: opts.api_profile });
+      } catch (err) {
+        state.pause_requested = false;
+        throw err;
+      }
+      show();
+      return progress();
+    },
+    { validator: () => requireRunningTask(state, 'pause') },
+  );
+  setHandler(
+    resumeUpdate,
+    async () => {
+      await startTask(req, state, false);
+      state.paused = false;
+      state.pause_requested = false;
+      state.phase = 'running';
+      show();
+      return progress();
+    },
+    {
+      validator: () => {
+        if (!state.paused) throw new Error('the migration is not paused');
+      },
+    },
+  );
+  setHandler(
+    setBandwidthUpdate,
+    async (policies: BandwidthWindow[]) => {
+      await api.updateBandwidthPolicy({
+        task_id: state.task_id!,
+        api_profile: opts.api_profile,
+        bandwidth_policy: policies,
+      });
+      return progress();
+    },
+    {
+      validator: (policies: BandwidthWindow[]) => {
+        requireRunningTask(state, 'change the bandwidth of');
+        const check = validateMigrationRequest({ ...request, bandwidth_policy: policies });
+        const issues = check.ok ? [] : check.errors.filter((e) => e.field.startsWith('bandwidth_policy'));
+        if (issues.length > 0) throw new Error(formatIssues(issues));
+      },
+    },
+  );
+
+  try {
+    if (state.task_id === undefined) {
+      await createTask(req, state, migrationId);
+      show();
+    }
+    await driveToFinal(req, state, show);
+    return await finish(req, state, migrationId, show);
+  } catch (err) {
+    if (isCancellation(err)) {
+      await stopOnExit(req, state, 'cancelled');
+      throw err;
+    }
+    if (err instanceof DeadlineReached || (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure)) {
+      await stopOnExit(req, state, 'deadline');
+      throw ApplicationFailure.create({
+        type: FailureType.DeadlineExceeded,
+        message: `Migration did not reach a final status within ${opts.deadline_seconds} s`,
+        nonRetryable: true,
+        details: [buildReport(req, state, migrationId, 'failed')],
+      });
+    }
+    throw err;
+  }
+}
+
+/** The migration's own deadline passed while it waited (paused) without an activity to time out. */
+class DeadlineReached extends Error {}
+
+/** Validator helper for updates that need a live OMS task. */
+function requireRunningTask(state: MigrationCarriedState, action: string): void {
+  if (state.task_id === undefined) throw new Error(`cannot ${action} the migration: the OMS task does not exist yet`);
+  if (state.phase === 'done' || state.phase === 'finalizing') {
+    throw new Error(`cannot ${action} the migration: it has finished`);
+  }
+  if (state.paused) throw new Error(`cannot ${action} the migration: it is paused`);
+}
+
+async function createTask(req: NormalizedMigrationRequest, state: MigrationCarriedState, id: string): Promise<void> {
+  state.phase = 'creating';
+  const profiles = [
+    req.src_node.credential_profile,
+    req.dst_node.credential_profile,
+    req.source_cdn?.credential_profile,
+  ];
+  const prepared = await api.prepareMigration({
+    api_profile: req.orchestration.api_profile,
+    profiles: profiles.filter((p): p is string => typeof p === 'string'),
+  });
+  state.calls = addCalls(state.calls, prepared.calls);
+  const created = await api.createMigrationTask({ migration_id: id, request: req });
+  state.calls = addCalls(state.calls, created.calls);
+  state.task_id = created.task_id;
+  state.task_name = created.task_name;
+  state.phase = 'waiting';
+  if (created.reattached)
+    log.info('Re-attached to the OMS task an earlier attempt created', { taskId: created.task_id });
+  const pairs: SearchAttributeUpdatePair[] = [
+    { key: OMS_TASK_ID, value: created.task_id },
+    { key: OMS_STATUS, value: statusText(TaskStatus.WAITING) },
+    { key: OMS_TASK_TYPE, value: req.task_type },
+    { key: OMS_DST_BUCKET, value: req.dst_node.bucket },
+  ];
+  if (req.src_node.bucket) pairs.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
+  upsertSearchAttributes(pairs);
+}
+
+/** Polls (and pauses, resumes, retries failed objects) until the task is final and nothing more is to be done. */
+async function driveToFinal(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  show: () => void,
+): Promise<void> {
+  for (;;) {
+    if (state.paused) {
+      const remaining = state.deadline_at - Date.now();
+      if (!(await condition(() => !state.paused, Math.max(1, remaining)))) {
+        throw new DeadlineReached();
+      }
+      continue;
+    }
+    await continueAsNewIfLong(req, state);
+
+    const polled = await pollOnce(req, state);
+    const snap = polled.snapshot;
+    const previous = state.snapshot?.status;
+    state.snapshot = snap;
+    state.checkpoint = polled.checkpoint;
+    if (snap.status !== previous) upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(snap.status) }]);
+    state.phase = phaseOf(snap.status, state);
+    show();
+
+    if (!isFinalStatus(snap.status)) continue;
+    if (snap.status === TaskStatus.STOPPED && state.pause_requested) {
+      state.paused = true;
+      state.phase = 'paused';
+      show();
+      continue;
+    }
+    if (snap.status !== TaskStatus.STOPPED && shouldRetryFailedObjects(req, state, snap)) {
+      state.failed_before_retry = snap.failed_num ?? 0;
+      state.retry_rounds += 1;
+      state.phase = 'retrying_failed_objects';
+      show();
+      const restarted = await startTask(req, state, true);
+      if (restarted) {
+        state.checkpoint = 0;
+        continue;
+      }
+    }
+    return;
+  }
+}
+
+async function pollOnce(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+): Promise<PollMigrationTaskOutput> {
+  const opts = req.orchestration;
+  const remaining = state.deadline_at - Date.now();
+  const intervalMs = opts.poll_interval_seconds * 1000;
+  const { pollMigrationTask } = proxyActivities<Activities>(pollOptions(intervalMs, remaining));
+  const polled = await pollMigrationTask({
+    task_id: state.task_id!,
+    api_profile: opts.api_profile,
+    known_status: state.snapshot?.status,
+    known_checkpoint: state.checkpoint,
+    poll_interval_ms: intervalMs,
+    min_poll_interval_ms: opts.min_poll_interval_seconds * 1000,
+  });
+  state.calls = addCalls(state.calls, polled.calls);
+  return polled;
+}
+
+function phaseOf(status: number, state: MigrationCarriedState): MigrationPhase {
+  if (status === TaskStatus.WAITING) return 'waiting';
+  if (status === TaskStatus.EXECUTING || status === TaskStatus.RETRYING) {
+    return state.retry_rounds > 0 ? 'retrying_failed_objects' : 'running';
+  }
+  if (status === TaskStatus.PAUSING) return state.pause_requested ? 'paused' : 'running';
+  return 'finalizing';
+}
+
+/** Another failed-object round is due while rounds remain and the previous round made progress. */
+function shouldRetryFailedObjects(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  snap: TaskSnapshot,
+): boolean {
+  const failed = snap.failed_num ?? 0;
+  if (failed === 0 || state.retry_rounds >= req.orchestration.failed_object_retry_rounds) return false;
+  return state.failed_before_retry === undefined || failed < state.failed_before_retry;
+}
+
+/** StartTask with credentials resolved on the worker. Returns false if OMS says the task cannot be restarted. */
+async function startTask(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  failedOnly: boolean,
+): Promise<boolean> {
+  const started = await api.startMigrationTask({
+    task_id: state.task_id!,
+    api_profile: req.orchestration.api_profile,
+    src_profile: req.src_node.credential_profile,
+    dst_profile: req.dst_node.credential_profile,
+    cdn_profile: req.source_cdn?.credential_profile,
+    migrate_failed_object: failedOnly,
+  });
+  state.calls = addCalls(state.calls, started.calls);
+  return started.changed;
+}
+
+async function continueAsNewIfLong(req: NormalizedMigrationRequest, state: MigrationCarriedState): Promise<void> {
+  const info = workflowInfo();
+  if (!info.continueAsNewSuggested && info.historyLength < CONTINUE_AS_NEW_AFTER_EVENTS) return;
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof migrationWorkflow>(req, state);
+}
+
+/** Final bookkeeping and the outcome: a report, or a typed failure that carries it. */
+async function finish(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  show: () => void,
+): Promise<MigrationReport> {
+  const snap = state.snapshot!;
+  state.phase = 'finalizing';
+  const outcome: MigrationOutcome =
+    snap.status === TaskStatus.FAILED
+      ? 'failed'
+      : snap.status === TaskStatus.STOPPED
+        ? 'stopped'
+        : (snap.failed_num ?? 0) > 0
+          ? 'completed_with_failures'
+          : 'succeeded';
+  if (outcome === 'succeeded' && req.orchestration.delete_task_on_success) {
+    const deleted = await api.deleteMigrationTask({
+      task_id: state.task_id!,
+      api_profile: req.orchestration.api_profile,
+    });
+    state.calls = addCalls(state.calls, deleted.calls);
+  }
+  state.phase = 'done';
+  upsertSearchAttributes([{ key: OMS_OUTCOME, value: outcome }]);
+  show();
+  await condition(allHandlersFinished);
+  const report = buildReport(req, state, id, outcome);
+  if (outcome === 'failed') {
+    const reason = snap.error_reason
+      ? `${snap.error_reason.error_code}: ${snap.error_reason.error_msg}`
+      : 'no reason given';
+    throw ApplicationFailure.create({
+      type: FailureType.MigrationFailed,
+      message: `OMS task ${state.task_id} failed (${reason}); ${report.failed_num} object(s) failed`,
+      nonRetryable: true,
+      details: [report],
+    });
+  }
+  if (outcome === 'stopped') {
+    throw ApplicationFailure.create({
+      type: FailureType.MigrationStopped,
+      message: `OMS task ${state.task_id} was stopped outside the orchestrator`,
+      nonRetryable: true,
+      details: [report],
+    });
+  }
+  return report;
+}
+
+/** On cancellation or deadline: stop the OMS task (unless detach) in a scope that cannot itself be cancelled. */
+async function stopOnExit(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  why: 'cancelled' | 'deadline',
+): Promise<void> {
+  const status = state.snapshot?.status;
+  const live = state.task_id !== undefined && (status === undefined || !isFinalStatus(status));
+  if (!live || req.orchestration.on_cancel === 'detach') return;
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      const stopped = await cleanup.stopMigrationTask({
+        task_id: state.task_id!,
+        api_profile: req.orchestration.api_profile,
+      });
+      state.calls = addCalls(state.calls, stopped.calls);
+      upsertSearchAttributes([{ key: OMS_OUTCOME, value: why }]);
+    } catch (err) {
+      log.warn('Could not stop the OMS task on exit', { taskId: state.task_id, error: String(err) });
+    }
+  });
+}
+
+function buildReport(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  outcome: MigrationOutcome,
+): MigrationReport {
+  const s = state.snapshot;
+  return {
+    migration_id: id,
+    task_id: state.task_id ?? null,
+    task_name: state.task_name ?? s?.name ?? null,
+    task_type: req.task_type,
+    outcome,
+    status: s?.status ?? null,
+    total_num: s?.total_num ?? 0,
+    successful_num: s?.successful_num ?? 0,
+    failed_num: s?.failed_num ?? 0,
+    skipped_num: s?.skipped_num ?? 0,
+    total_size: s?.total_size ?? 0,
+    complete_size: s?.complete_size ?? 0,
+    real_size: s?.real_size ?? 0,
+    failed_object_record: s?.failed_object_record ?? null,
+    error_reason: s?.error_reason ?? null,
+    start_time: s?.start_time ?? 0,
+    total_time: s?.total_time ?? 0,
+    retry_rounds: state.retry_rounds,
+    src_bucket: req.src_node.bucket ?? null,
+    dst_bucket: req.dst_node.bucket,
+    api_calls: { ...state.calls, oms: omsCalls(state.calls) },
+    started_at: state.started_at,
+    finished_at: new Date().toISOString(),
+  };
+}
+
+function omsCalls(c: ActivityCallCounts): number {
+  return c.create + c.show + c.list + c.start + c.stop + c.other;
+}
