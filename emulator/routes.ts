@@ -1,0 +1,73 @@
+/**
+ * The emulated routes, named after the official SDK operations (those names key the admin request counters and
+ * fault rules). Matching is exact, as at the API gateway: no trailing slash, no alternative method.
+ */
+
+/** The SDK operation names of the emulated routes. */
+export const ROUTE_NAMES = [
+  'KeystoneCreateUserTokenByPassword',
+  'ListApiVersions',
+  'ShowApiInfo',
+  'CreateTask',
+  'ListTasks',
+  'ShowTask',
+  'StartTask',
+  'StopTask',
+  'DeleteTask',
+  'UpdateBandwidthPolicy',
+] as const;
+
+/** An emulated route. */
+export type RouteName = (typeof ROUTE_NAMES)[number];
+
+/** A matched route with its path parameters (raw, still percent-encoded). */
+export interface RouteMatch {
+  name: RouteName;
+  projectId?: string;
+  taskId?: string;
+  version?: string;
+}
+
+/** Whether `value` is a route name. */
+export function isRouteName(value: unknown): value is RouteName {
+  return typeof value === 'string' && (ROUTE_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Matches `method` and `pathname` (without the query). Returns undefined for anything the gateway would answer
+ * with APIGW.0101, including known paths with the wrong method.
+ */
+export function matchRoute(method: string, pathname: string): RouteMatch | undefined {
+  if (pathname === '/') return method === 'GET' ? { name: 'ListApiVersions' } : undefined;
+  const parts = pathname.split('/');
+  // parts[0] is the empty string before the leading slash; empty segments mean `//` or a trailing slash.
+  if (parts[0] !== '' || parts.slice(1).some((p) => p === '')) return undefined;
+  const segments = parts.slice(1);
+  const [first, second, third, fourth, fifth] = segments;
+  if (segments.length === 1 && first !== undefined) {
+    return method === 'GET' && first.length <= 10 ? { name: 'ShowApiInfo', version: first } : undefined;
+  }
+  if (first === 'v3' && second === 'auth' && third === 'tokens' && segments.length === 3) {
+    return method === 'POST' ? { name: 'KeystoneCreateUserTokenByPassword' } : undefined;
+  }
+  if (first !== 'v2' || second === undefined || third !== 'tasks' || second.length > 1024) return undefined;
+  const projectId = second;
+  if (segments.length === 3) {
+    if (method === 'POST') return { name: 'CreateTask', projectId };
+    if (method === 'GET') return { name: 'ListTasks', projectId };
+    return undefined;
+  }
+  if (fourth === undefined) return undefined;
+  const taskId = fourth;
+  if (segments.length === 4) {
+    if (method === 'GET') return { name: 'ShowTask', projectId, taskId };
+    if (method === 'DELETE') return { name: 'DeleteTask', projectId, taskId };
+    return undefined;
+  }
+  if (segments.length === 5) {
+    if (fifth === 'start' && method === 'POST') return { name: 'StartTask', projectId, taskId };
+    if (fifth === 'stop' && method === 'POST') return { name: 'StopTask', projectId, taskId };
+    if (fifth === 'bandwidth-policy' && method === 'PUT') return { name: 'UpdateBandwidthPolicy', projectId, taskId };
+  }
+  return undefined;
+}
