@@ -15,6 +15,7 @@ import {
   DEFAULT_TASK_QUEUE,
   InvalidMigrationRequestError,
   MigrationClient,
+  MigrationControlError,
   type MigrationResult,
   type MigrationStatus,
 } from './migration-client';
@@ -258,6 +259,10 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
     if (err instanceof InvalidMigrationRequestError) {
       out(err.message);
       return EXIT.USAGE;
+    }
+    if (err instanceof MigrationControlError) {
+      out(err.message);
+      return EXIT.FAILED;
     }
     if (err instanceof WorkflowNotFoundError) {
       out(`No migration with id ${target ?? values.id}`);

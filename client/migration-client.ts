@@ -8,6 +8,7 @@ import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
+  WorkflowUpdateFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -35,6 +36,30 @@ export class InvalidMigrationRequestError extends Error {
   constructor(readonly issues: ValidationIssue[]) {
     super(`Invalid migration request:\n${formatIssues(issues)}`);
     this.name = 'InvalidMigrationRequestError';
+  }
+}
+
+/** A control request (pause, resume, bandwidth) was refused; `message` says why (e.g. "the migration is not paused"). */
+export class MigrationControlError extends Error {
+  constructor(
+    readonly action: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${action} refused: ${message}`, options);
+    this.name = 'MigrationControlError';
+  }
+}
+
+/** Runs an update and turns its failure into a {@link MigrationControlError} carrying the workflow's reason. */
+async function control<T>(action: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new MigrationControlError(action, err.cause?.message ?? err.message, { cause: err });
+    }
+    throw err;
   }
 }
 
@@ -163,17 +188,19 @@ export class MigrationClient {
 
   /** Pauses (StopTask). Resolves with the progress once OMS accepted the stop. */
   pause(migrationId: string): Promise<MigrationProgress> {
-    return this.handle(migrationId).executeUpdate(pauseUpdate);
+    return control('pause', () => this.handle(migrationId).executeUpdate(pauseUpdate));
   }
 
   /** Resumes a paused migration (StartTask with credentials resolved on the worker). */
   resume(migrationId: string): Promise<MigrationProgress> {
-    return this.handle(migrationId).executeUpdate(resumeUpdate);
+    return control('resume', () => this.handle(migrationId).executeUpdate(resumeUpdate));
   }
 
   /** Replaces the bandwidth policy. */
   setBandwidth(migrationId: string, policy: BandwidthWindow[]): Promise<MigrationProgress> {
-    return this.handle(migrationId).executeUpdate(setBandwidthUpdate, { args: [policy] });
+    return control('bandwidth change', () =>
+      this.handle(migrationId).executeUpdate(setBandwidthUpdate, { args: [policy] }),
+    );
   }
 
   /** Requests cancellation: the workflow stops the OMS task (unless the request said detach) and ends cancelled. */

@@ -132,7 +132,15 @@ export async function migrationWorkflow(
     async () => {
       state.pause_requested = true;
       try {
-        await api.stopMigrationTask({ task_id: state.task_id!, api_profile: opts.api_profile });
+        const stopped = await api.stopMigrationTask({ task_id: state.task_id!, api_profile: opts.api_profile });
+        state.calls = addCalls(state.calls, stopped.calls);
+        if (!stopped.changed) {
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidRequest,
+            nonRetryable: true,
+            message: 'OMS refused to pause: the task is not migrating (OMS.0066); try again once it runs',
+          });
+        }
       } catch (err) {
         state.pause_requested = false;
         throw err;
@@ -161,11 +169,12 @@ export async function migrationWorkflow(
   setHandler(
     setBandwidthUpdate,
     async (policies: BandwidthWindow[]) => {
-      await api.updateBandwidthPolicy({
+      const updated = await api.updateBandwidthPolicy({
         task_id: state.task_id!,
         api_profile: opts.api_profile,
         bandwidth_policy: policies,
       });
+      state.calls = addCalls(state.calls, updated.calls);
       return progress();
     },
     {

@@ -9,7 +9,6 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
-import { freePort } from '../../scripts/lib/net';
 import * as activities from '../fixtures/activities';
 import { awaitSignalWorkflow, finishSignal, roundTripWorkflow } from '../fixtures/workflows';
 import { testEnv } from '../helpers/env';
@@ -57,8 +56,7 @@ describe('restart durability of the embedded default', () => {
 
   /** Starts a waiting workflow, restarts the server, and returns the client-side outcome after the restart. */
   async function startWaitRestart(dbFile: string | undefined): Promise<{ outcome: Promise<string> }> {
-    const port = await freePort();
-    server = await startDevServer({ port, headless: true, dbFile });
+    server = await startDevServer({ headless: true, dbFile });
     const taskQueue = uniqueId('durability');
     const workflowId = uniqueId('await-signal');
 
@@ -74,8 +72,9 @@ describe('restart durability of the embedded default', () => {
     });
     await connection.close();
 
+    // Same database, new process (on a fresh port: durability is the database's, not the port's).
     await server.stop();
-    server = await startDevServer({ port, headless: true, dbFile });
+    server = await startDevServer({ headless: true, dbFile });
 
     connection = await Connection.connect({ address: server.address });
     client = new Client({ connection });

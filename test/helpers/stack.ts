@@ -1,0 +1,154 @@
+/**
+ * An isolated test stack for integration tests: an OMS/IAM emulator on a free loopback port, a worker (in-process,
+ * or as a separate `worker/main.ts` process for crash tests) configured through the real `loadWorkerConfig`, and
+ * a migration client — on the run's shared Temporal dev server, with a unique task queue per stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+
+import { MigrationClient } from '../../client/migration-client';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { loadWorkerConfig } from '../../worker/config';
+import { createWorker } from '../../worker/create-worker';
+import type { MigrationRequest } from '../../workflows/types';
+import { testEnv } from './env';
+import { uniqueId, waitFor } from './wait';
+
+/** Secrets of the emulator's default account, as the worker is configured with them (never in requests). */
+export function workerEnv(emulator: RunningEmulator, taskQueue: string, extra: Record<string, string> = {}) {
+  const c = emulator.config;
+  const [account] = c.accessKeys;
+  const [domain] = c.iam.domains;
+  return {
+    TEMPORAL_ADDRESS: testEnv('address'),
+    TEMPORAL_NAMESPACE: testEnv('namespace'),
+    OMS_TASK_QUEUE: taskQueue,
+    OMS_ENDPOINT: emulator.url,
+    OMS_IAM_ENDPOINT: emulator.url,
+    OMS_PROJECT_ID: domain!.projects[0]!.id,
+    OMS_PROFILE_DEFAULT_IAM_USER: domain!.users[0]!.name,
+    OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain!.users[0]!.password,
+    OMS_PROFILE_DEFAULT_IAM_DOMAIN: domain!.name,
+    OMS_PROFILE_DEFAULT_AK: account!.ak,
+    OMS_PROFILE_DEFAULT_SK: account!.sk,
+    OMS_PROFILE_SRC_AK: account!.ak,
+    OMS_PROFILE_SRC_SK: account!.sk,
+    OMS_PROFILE_DST_AK: account!.ak,
+    OMS_PROFILE_DST_SK: account!.sk,
+    LOG_LEVEL: 'WARN',
+    ...extra,
+  };
+}
+
+/** Every secret string the stack's worker holds (for "never leaks" assertions). */
+export function stackSecrets(emulator: RunningEmulator): string[] {
+  const [account] = emulator.config.accessKeys;
+  return [emulator.config.iam.domains[0]!.users[0]!.password, account!.ak, account!.sk];
+}
+
+export interface StackOptions {
+  /** Emulator options (time scale, config overrides). */
+  emulator?: Parameters<typeof startEmulator>[0];
+  /** Extra worker environment. */
+  workerEnv?: Record<string, string>;
+  /** Start the in-process worker (default true). */
+  worker?: boolean;
+}
+
+export interface Stack {
+  emulator: RunningEmulator;
+  client: Client;
+  migrations: MigrationClient;
+  taskQueue: string;
+  /** The seed example with orchestration options suited to tests. */
+  seedRequest(overrides?: Partial<MigrationRequest>): MigrationRequest;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  /** Starts `worker/main.ts` as a child process (for SIGKILL tests); output goes to `logFile`. */
+  spawnWorker(logFile: string): ChildProcess;
+  close(): Promise<void>;
+}
+
+/** Starts an emulator and (by default) an in-process worker with a unique task queue. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const emulator = await startEmulator({ timeScale: 200, ...options.emulator });
+  const taskQueue = uniqueId('oms-test');
+  const env = workerEnv(emulator, taskQueue, options.workerEnv);
+  const connection = await Connection.connect({ address: testEnv('address') });
+  const client = new Client({ connection, namespace: testEnv('namespace') });
+  const migrations = new MigrationClient(client, taskQueue);
+
+  let running: { worker: Worker; done: Promise<void>; connection: NativeConnection } | undefined;
+  const children: ChildProcess[] = [];
+
+  const startWorker = async (): Promise<void> => {
+    if (running) return;
+    const config = loadWorkerConfig(env);
+    const nc = await NativeConnection.connect({ address: config.temporal.address });
+    const worker = await createWorker({
+      config,
+      connection: nc,
+      workflowBundle: { codePath: testEnv('workflowBundle') },
+    });
+    running = { worker, connection: nc, done: worker.run() };
+  };
+  const stopWorker = async (): Promise<void> => {
+    if (!running) return;
+    const { worker, done, connection: nc } = running;
+    running = undefined;
+    worker.shutdown();
+    await done;
+    await nc.close();
+  };
+
+  if (options.worker !== false) await startWorker();
+
+  return {
+    emulator,
+    client,
+    migrations,
+    taskQueue,
+    seedRequest: (overrides = {}) => ({
+      task_type: 'object',
+      src_node: {
+        region: emulator.config.region,
+        credential_profile: 'src',
+        bucket: 'a-test-1',
+        cloud_type: 'HuaweiCloud',
+        object_key: ['01.png', 'list.txt'],
+      },
+      enable_kms: false,
+      description: '',
+      dst_node: { region: emulator.config.region, credential_profile: 'dst', bucket: 'api-test-outline' },
+      enable_failed_object_recording: true,
+      enable_restore: false,
+      orchestration: { poll_interval_seconds: 0.5, min_poll_interval_seconds: 0.1 },
+      ...overrides,
+    }),
+    startWorker,
+    stopWorker,
+    spawnWorker: (logFile: string) => {
+      const out = fs.openSync(logFile, 'a');
+      const child = spawn(
+        process.execPath,
+        [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'worker', 'main.ts')],
+        { env: { ...process.env, ...env, LOG_LEVEL: 'INFO' }, stdio: ['ignore', out, out] },
+      );
+      fs.closeSync(out);
+      children.push(child);
+      return child;
+    },
+    close: async () => {
+      await stopWorker();
+      for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await connection.close();
+      await emulator.stop();
+    },
+  };
+}
+
+export { waitFor };

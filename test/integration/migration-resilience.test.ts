@@ -1,0 +1,174 @@
+/**
+ * Faults on the way: tokens that expire or are revoked, throttling and server errors, a create whose response is
+ * lost, and a worker process killed with SIGKILL — each migration still completes with exactly one OMS task, and
+ * no secret reaches history or the worker's logs.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
+import type { MigrationRequest } from '../../workflows/types';
+import { testEnv } from '../helpers/env';
+import { stackSecrets, startStack, type Stack } from '../helpers/stack';
+import { uniqueId, waitFor } from '../helpers/wait';
+
+jest.setTimeout(180_000);
+
+/** A 200 MiB prefix migration capped at 1 MiB/s: 200 simulated seconds, into a fresh destination prefix. */
+function slow(s: Stack): MigrationRequest {
+  return s.seedRequest({
+    task_type: 'prefix',
+    src_node: { ...s.seedRequest().src_node, bucket: 'demo-logs', object_key: ['logs/'] },
+    dst_node: { ...s.seedRequest().dst_node, save_prefix: `${uniqueId('run')}/` },
+    bandwidth_policy: [{ start: '00:00', end: '23:59', max_bandwidth: 1_048_576 }],
+  });
+}
+
+async function tasksFor(s: Stack, migrationId: string, taskId: number) {
+  const { tasks } = await s.emulator.admin.tasks();
+  expect(tasks.filter((t) => t.id === taskId)).toHaveLength(1);
+  return tasks;
+}
+
+describe('with an in-process worker', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { timeScale: 40 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    await stack.emulator.admin.clearFaults();
+  });
+
+  test('a revoked token is replaced by exactly one IAM call and the migration completes', async () => {
+    const id = uniqueId('revoked');
+    await stack.migrations.start(slow(stack), { migrationId: id });
+    await waitFor(
+      async () => (await stack.migrations.status(id)).progress?.snapshot?.status === 2,
+      60_000,
+      'EXECUTING',
+    );
+    const iamBefore = (await stack.emulator.admin.counters()).KeystoneCreateUserTokenByPassword ?? 0;
+    await stack.emulator.admin.revokeTokens();
+    const { report } = await stack.migrations.result(id);
+    expect(report?.outcome).toBe('succeeded');
+    expect((await stack.emulator.admin.counters()).KeystoneCreateUserTokenByPassword).toBe(iamBefore + 1);
+    const rejected = (await stack.emulator.admin.requests({ route: 'ShowTask' })).filter((r) => r.status === 401);
+    expect(rejected).toHaveLength(1);
+  });
+
+  test('throttling (429 with Retry-After) and 5xx bursts are ridden out, with exactly one OMS task', async () => {
+    await stack.emulator.admin.addFaults(
+      { route: 'CreateTask', kind: 'error', status: 502, times: 1 },
+      { route: 'ShowTask', kind: 'throttle', retryAfterSeconds: 1, times: 2 },
+      { route: 'ShowTask', kind: 'error', status: 503, times: 3 },
+      { route: 'ShowTask', kind: 'error', status: 500, times: 1 },
+      { route: 'ShowTask', kind: 'reset', times: 1 },
+    );
+    const id = uniqueId('bursts');
+    const createsBefore = (await stack.emulator.admin.counters()).CreateTask ?? 0;
+    await stack.migrations.start(stack.seedRequest(), { migrationId: id });
+    const { report } = await stack.migrations.result(id);
+    expect(report).toMatchObject({ outcome: 'succeeded', status: 5, total_num: 2 });
+    expect((await stack.emulator.admin.faults()).filter((f) => (f.remaining ?? 1) > 0)).toHaveLength(0);
+    // The 502'd create never reached OMS's task store; the retry created the one task.
+    expect((await stack.emulator.admin.counters()).CreateTask).toBe(createsBefore + 2);
+    await tasksFor(stack, id, report!.task_id!);
+  });
+
+  test('a create whose response is lost re-attaches to the created task: exactly one OMS task', async () => {
+    await stack.emulator.admin.addFaults({ route: 'CreateTask', kind: 'lose-response', times: 1 });
+    const id = uniqueId('lost-create');
+    const before = (await stack.emulator.admin.tasks()).tasks.length;
+    await stack.migrations.start(stack.seedRequest(), { migrationId: id });
+    const { report } = await stack.migrations.result(id);
+    expect(report).toMatchObject({ outcome: 'succeeded', status: 5 });
+    const after = await stack.emulator.admin.tasks();
+    expect(after.tasks.length).toBe(before + 1);
+    expect(report!.api_calls.list).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a token that expires mid-migration is refreshed, one IAM call per token lifetime', async () => {
+    await stack.emulator.admin.updateSettings({ tokenTtlMs: 2_000 });
+    // Tokens issued earlier keep their 24 h lifetime: revoke them so every token of this run lives 2 s.
+    await stack.emulator.admin.revokeTokens();
+    try {
+      const iamBefore = (await stack.emulator.admin.counters()).KeystoneCreateUserTokenByPassword ?? 0;
+      const id = uniqueId('expiry');
+      const started = Date.now();
+      await stack.migrations.start(slow(stack), { migrationId: id });
+      const { report } = await stack.migrations.result(id);
+      const elapsed = Date.now() - started;
+      expect(report?.outcome).toBe('succeeded');
+      const iamCalls = ((await stack.emulator.admin.counters()).KeystoneCreateUserTokenByPassword ?? 0) - iamBefore;
+      // The first token expired at least once during the run; refreshes are paced by the lifetime (refreshed at
+      // half-life at the latest), never a storm.
+      expect(iamCalls).toBeGreaterThanOrEqual(2);
+      expect(iamCalls).toBeLessThanOrEqual(Math.ceil(elapsed / 1_000) + 2);
+    } finally {
+      await stack.emulator.admin.updateSettings({ tokenTtlMs: 24 * 3_600_000 });
+    }
+  });
+});
+
+describe('with the worker as a separate process', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { timeScale: 40 }, worker: false });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  test('SIGKILL of the worker mid-poll: a new worker finishes the migration with exactly one OMS task, and no secret is in history or logs', async () => {
+    const logFile = path.join(testEnv('tmpDir'), `${uniqueId('worker')}.log`);
+    let worker = stack.spawnWorker(logFile);
+    const id = uniqueId('sigkill');
+    await stack.migrations.start(slow(stack), { migrationId: id });
+    const status = await waitFor(
+      async () => {
+        const s = await stack.migrations.status(id);
+        return s.progress?.snapshot?.status === 2 ? s : undefined;
+      },
+      90_000,
+      'EXECUTING',
+    );
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGKILL');
+    await exited;
+    worker = stack.spawnWorker(logFile);
+    const { report } = await stack.migrations.result(id);
+    expect(report).toMatchObject({ outcome: 'succeeded', status: 5, total_num: 200, failed_num: 0 });
+    expect(report!.task_id).toBe(status.progress!.task_id);
+    expect((await stack.emulator.admin.counters()).CreateTask).toBe(1);
+    expect((await stack.emulator.admin.tasks()).tasks).toHaveLength(1);
+
+    // The complete history, as the CLI exports it, and the worker's logs carry none of the secrets.
+    const cli = await ensureTemporalCli();
+    const history = execFileSync(cli.path, [
+      'workflow',
+      'show',
+      '--address',
+      testEnv('address'),
+      '--namespace',
+      testEnv('namespace'),
+      '-w',
+      id,
+      '-o',
+      'json',
+    ]).toString();
+    expect(history).toContain('"EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"');
+    const logs = fs.readFileSync(logFile, 'utf8');
+    expect(logs).toContain('Starting OMS migration worker');
+    for (const secret of stackSecrets(stack.emulator)) {
+      expect(history).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
+    const exitedAgain = new Promise((resolve) => worker.once('exit', resolve));
+    worker.kill('SIGTERM');
+    await exitedAgain;
+  });
+});
