@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import {
+  ActivityFailure,
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
@@ -215,7 +216,8 @@ export class MigrationClient {
       return { outcome: report.outcome, report };
     } catch (err) {
       if (err instanceof WorkflowFailedError) {
-        const cause = err.cause;
+        // An activity's failure reaches the workflow wrapped in ActivityFailure: report the underlying cause.
+        const cause = err.cause instanceof ActivityFailure && err.cause.cause ? err.cause.cause : err.cause;
         if (cause instanceof ApplicationFailure) {
           const report = cause.details?.[0] as MigrationReport | undefined;
           const isReport = report !== undefined && typeof report === 'object' && 'outcome' in report;

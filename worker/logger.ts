@@ -27,7 +27,16 @@ export function createJsonLogger(
     };
     let line: string;
     try {
-      line = JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      line = JSON.stringify(record, (_k, v: unknown) => {
+        if (typeof v === 'bigint') return v.toString();
+        // Errors have no enumerable fields: keep what identifies them (messages are secret-free by design, and
+        // the line is scrubbed below regardless).
+        if (v instanceof Error) {
+          const { type, nonRetryable } = v as { type?: unknown; nonRetryable?: unknown };
+          return { name: v.name, message: v.message, type, nonRetryable, cause: v.cause };
+        }
+        return v;
+      });
     } catch {
       line = JSON.stringify({ time: record.time, level: entryLevel, message });
     }

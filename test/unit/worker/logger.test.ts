@@ -13,3 +13,17 @@ test('the JSON logger scrubs secrets from messages and attributes', () => {
   const record = JSON.parse(lines[0]!) as Record<string, unknown>;
   expect(record).toMatchObject({ level: 'INFO', message: 'token *** leaked?', header: 'X-Auth-Token: ***', n: 1 });
 });
+
+test('errors in log attributes keep their name, message and failure type', () => {
+  const lines: string[] = [];
+  const logger = createJsonLogger('INFO', ['TOPSECRET'], (l) => lines.push(l));
+  const err = Object.assign(new Error('call failed with TOPSECRET'), { type: 'ApiAuth', nonRetryable: true });
+  logger.warn('Activity failed', { error: err });
+  const record = JSON.parse(lines[0]!) as { error: Record<string, unknown> };
+  expect(record.error).toMatchObject({
+    name: 'Error',
+    message: 'call failed with ***',
+    type: 'ApiAuth',
+    nonRetryable: true,
+  });
+});
