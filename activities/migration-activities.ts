@@ -98,7 +98,7 @@ export function migrationActivities(ctx: ActivityContext) {
      * failure's message and details carry the live snapshot for `describe()` and the UI.
      */
     async pollMigrationTask(input: PollMigrationTaskInput): Promise<PollMigrationTaskOutput> {
-      return run(async () => {
+      const result = await run(async () => {
         const task = await ctx.clientFor(input.api_profile).showTask(input.task_id, { signal: cancellationSignal() });
         const snapshot = toTaskSnapshot(task);
         const known = { status: input.known_status, checkpoint: input.known_checkpoint };
@@ -114,6 +114,10 @@ export function migrationActivities(ctx: ActivityContext) {
           details: [snapshot],
         });
       });
+      // Earlier attempts of this poll each made one ShowTask and ended as TaskPending (or an error), so they
+      // could not report it themselves: count them here, so the report's `show` is the number of polls.
+      result.calls.show += result.attempt - 1;
+      return result;
     },
 
     /** StopTask (pause). `changed: false` when OMS says the task is not migrating (OMS.0066). */

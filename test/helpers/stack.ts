@@ -19,12 +19,17 @@ import { testEnv } from './env';
 import { uniqueId, waitFor } from './wait';
 
 /** Secrets of the emulator's default account, as the worker is configured with them (never in requests). */
-export function workerEnv(emulator: RunningEmulator, taskQueue: string, extra: Record<string, string> = {}) {
+export function workerEnv(
+  emulator: RunningEmulator,
+  taskQueue: string,
+  extra: Record<string, string> = {},
+  temporalAddress = testEnv('address'),
+) {
   const c = emulator.config;
   const [account] = c.accessKeys;
   const [domain] = c.iam.domains;
   return {
-    TEMPORAL_ADDRESS: testEnv('address'),
+    TEMPORAL_ADDRESS: temporalAddress,
     TEMPORAL_NAMESPACE: testEnv('namespace'),
     OMS_TASK_QUEUE: taskQueue,
     OMS_ENDPOINT: emulator.url,
@@ -57,6 +62,12 @@ export interface StackOptions {
   workerEnv?: Record<string, string>;
   /** Start the in-process worker (default true). */
   worker?: boolean;
+  /** Temporal frontend to use instead of the run's shared dev server. */
+  temporalAddress?: string;
+  /** Reuse a running emulator (it is then not stopped by `close()`). */
+  existingEmulator?: RunningEmulator;
+  /** Reuse a task queue (e.g. to continue another stack's migrations). */
+  taskQueue?: string;
 }
 
 export interface Stack {
@@ -75,10 +86,11 @@ export interface Stack {
 
 /** Starts an emulator and (by default) an in-process worker with a unique task queue. */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const emulator = await startEmulator({ timeScale: 200, ...options.emulator });
-  const taskQueue = uniqueId('oms-test');
-  const env = workerEnv(emulator, taskQueue, options.workerEnv);
-  const connection = await Connection.connect({ address: testEnv('address') });
+  const emulator = options.existingEmulator ?? (await startEmulator({ timeScale: 200, ...options.emulator }));
+  const taskQueue = options.taskQueue ?? uniqueId('oms-test');
+  const address = options.temporalAddress ?? testEnv('address');
+  const env = workerEnv(emulator, taskQueue, options.workerEnv, address);
+  const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: testEnv('namespace') });
   const migrations = new MigrationClient(client, taskQueue);
 
@@ -146,7 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await stopWorker();
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await connection.close();
-      await emulator.stop();
+      if (!options.existingEmulator) await emulator.stop();
     },
   };
 }
