@@ -145,9 +145,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stopWorker,
     spawnWorker: (logFile: string) => {
       const out = fs.openSync(logFile, 'a');
+      // One process (node with the tsx loader), not the tsx CLI, which would run the worker as a grandchild that
+      // a SIGKILL of the child does not reach.
       const child = spawn(
         process.execPath,
-        [require.resolve('tsx/cli'), path.join(__dirname, '..', '..', 'worker', 'main.ts')],
+        ['--import', 'tsx', path.join(__dirname, '..', '..', 'worker', 'main.ts')],
         { env: { ...process.env, ...env, LOG_LEVEL: 'INFO' }, stdio: ['ignore', out, out] },
       );
       fs.closeSync(out);
