@@ -137,8 +137,10 @@ test('any backend can start a migration by workflow type and JSON input (tempora
     ]),
   );
   const found = [];
-  for await (const w of stack.client.workflow.list({ query: `OmsTaskId = ${report!.task_id}` }))
-    found.push(w.workflowId);
+  // Emulators seed their id generators alike, so other test files' workflows may carry the same task id: scope the
+  // query to this stack's task queue.
+  const query = `OmsTaskId = ${report!.task_id} AND OmsStatus = 'SUCCEEDED' AND TaskQueue = '${stack.taskQueue}'`;
+  for await (const w of stack.client.workflow.list({ query })) found.push(w.workflowId);
   expect(found).toEqual([id]);
 });
 
