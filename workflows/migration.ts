@@ -199,7 +199,11 @@ export async function migrationWorkflow(
       await stopOnExit(req, state, 'cancelled');
       throw err;
     }
-    if (err instanceof DeadlineReached || (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure)) {
+    // Only the poll's timeout is the migration deadline (its schedule-to-close is the time left); another
+    // activity timing out means its own retry budget ran out, and that failure propagates as it is.
+    const pollTimedOut =
+      err instanceof ActivityFailure && err.activityType === 'pollMigrationTask' && err.cause instanceof TimeoutFailure;
+    if (err instanceof DeadlineReached || pollTimedOut) {
       await stopOnExit(req, state, 'deadline');
       throw ApplicationFailure.create({
         type: FailureType.DeadlineExceeded,

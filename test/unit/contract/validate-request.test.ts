@@ -347,3 +347,16 @@ describe('formatIssues', () => {
     expect(formatIssues([])).toBe('The migration request is valid.');
   });
 });
+
+describe('normalized requests (carried across continue-as-new)', () => {
+  test('a normalized request validates again to exactly itself', () => {
+    const first = validateMigrationRequest({
+      src_node: { region: 'r', credential_profile: 'src', bucket: 'b', object_key: ['k'] },
+      dst_node: { region: 'r', credential_profile: 'dst', bucket: 'd' },
+      orchestration: { poll_interval_seconds: 2 },
+    });
+    if (!first.ok) throw new Error(JSON.stringify(first.errors));
+    const second = validateMigrationRequest(first.request);
+    expect(second).toEqual({ ok: true, request: first.request });
+  });
+});
