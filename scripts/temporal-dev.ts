@@ -18,13 +18,17 @@ async function main(): Promise<void> {
     `Temporal dev server: ${server.address} (namespace ${server.namespace})\n` +
       `Web UI: ${server.uiUrl}\nDatabase: ${server.dbFile}\nPress Ctrl-C to stop.\n`,
   );
+  let stopping = false;
   const shutdown = (): void => {
+    stopping = true;
     void server.stop().then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  server.process.once('exit', (code) => {
-    process.stderr.write(`Temporal dev server exited (${code}); see ${server.dbFile}.log\n`);
+  server.process.once('exit', (code, signal) => {
+    // Ctrl-C reaches the server too (same process group); only an exit nobody asked for is an error.
+    if (stopping || signal === 'SIGINT' || signal === 'SIGTERM') return;
+    process.stderr.write(`Temporal dev server exited (${code ?? signal}); see ${server.dbFile}.log\n`);
     process.exit(1);
   });
 }
