@@ -122,7 +122,8 @@ async function main(): Promise<void> {
   if (server?.uiUrl) out(`See both migrations in the Temporal Web UI: ${server.uiUrl}/namespaces/default/workflows`);
 
   const shutdown = async (): Promise<void> => {
-    worker.shutdown();
+    // Ctrl-C may already have started the worker's shutdown (the runtime handles SIGINT itself).
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerRun;
     await nativeConnection.close();
     await connection.close();
