@@ -14,6 +14,7 @@ import type {
   PrepareMigrationInput,
   PrepareMigrationOutput,
   StartMigrationTaskInput,
+  StopMigrationTaskInput,
   TaskControlInput,
   TaskControlOutput,
   UpdateBandwidthInput,
@@ -28,6 +29,9 @@ import { OmsApiError } from './oms/errors';
 import type { StartTaskReq } from './oms/wire-types';
 import { toTaskSnapshot } from './task-snapshot';
 import { toApplicationFailure } from './to-application-failure';
+
+/** Bound on the stop/delete race with OMS's scheduler when halting a task. */
+const HALT_ROUNDS = 3;
 
 const FINAL_STATUSES = [TaskStatus.STOPPED, TaskStatus.FAILED, TaskStatus.SUCCEEDED];
 
@@ -120,15 +124,35 @@ export function migrationActivities(ctx: ActivityContext) {
       return result;
     },
 
-    /** StopTask (pause). `changed: false` when OMS says the task is not migrating (OMS.0066). */
-    async stopMigrationTask(input: TaskControlInput): Promise<TaskControlOutput> {
+    /**
+     * StopTask (pause). `changed: false` when OMS says the task is not migrating (OMS.0066). With `halt`, a task
+     * that is still waiting is deleted instead (it would otherwise start later); the status check and the action
+     * race with OMS's scheduler, so a lost race (waiting → executing in between) is retried a few times.
+     */
+    async stopMigrationTask(input: StopMigrationTaskInput): Promise<TaskControlOutput> {
       return run(async () => {
-        try {
-          await ctx.clientFor(input.api_profile).stopTask(input.task_id, { signal: cancellationSignal() });
-          return { changed: true };
-        } catch (err) {
-          if (isOmsCode(err, 'OMS.0066')) return { changed: false };
-          throw err;
+        const client = ctx.clientFor(input.api_profile);
+        const signal = cancellationSignal();
+        for (let round = 0; ; round++) {
+          try {
+            await client.stopTask(input.task_id, { signal });
+            return { changed: true };
+          } catch (err) {
+            if (!isOmsCode(err, 'OMS.0066')) throw err;
+            if (!input.halt) return { changed: false };
+          }
+          const { status } = await client.showTask(input.task_id, { signal });
+          if (status !== TaskStatus.WAITING) {
+            if (status !== TaskStatus.EXECUTING || round >= HALT_ROUNDS) return { changed: false };
+            continue; // it started in the meantime: stop it
+          }
+          try {
+            await client.deleteTask(input.task_id, { signal });
+            return { changed: true };
+          } catch (err) {
+            // Scheduled between the check and the delete: go round and stop it.
+            if (!isOmsCode(err, 'OMS.0063') || round >= HALT_ROUNDS) throw err;
+          }
         }
       });
     },

@@ -66,6 +66,15 @@ export interface TaskControlInput {
   api_profile: string;
 }
 
+/** Input of `stopMigrationTask`. */
+export interface StopMigrationTaskInput extends TaskControlInput {
+  /**
+   * Halt rather than pause (cancellation, deadline): a task still waiting to be scheduled, which OMS cannot stop,
+   * is deleted instead, so it never starts later.
+   */
+  halt?: boolean;
+}
+
 /** Input of `startMigrationTask` (resume, or retry failed objects). */
 export interface StartMigrationTaskInput extends TaskControlInput {
   src_profile?: string;

@@ -240,7 +240,11 @@ async function createTask(req: NormalizedMigrationRequest, state: MigrationCarri
     profiles: profiles.filter((p): p is string => typeof p === 'string'),
   });
   state.calls = addCalls(state.calls, prepared.calls);
-  const created = await api.createMigrationTask({ migration_id: id, request: req });
+  // Not cancellable: a create cancelled mid-flight could still land at OMS, orphaning a running task. Waiting for
+  // the answer lets a cancellation that arrives meanwhile stop the task it created (see stopOnExit).
+  const created = await CancellationScope.nonCancellable(() =>
+    api.createMigrationTask({ migration_id: id, request: req }),
+  );
   state.calls = addCalls(state.calls, created.calls);
   state.task_id = created.task_id;
   state.task_name = created.task_name;
@@ -431,9 +435,11 @@ async function stopOnExit(
   if (!live || req.orchestration.on_cancel === 'detach') return;
   await CancellationScope.nonCancellable(async () => {
     try {
+      // `halt`: stop it if executing, delete it if still waiting (OMS cannot stop a waiting task).
       const stopped = await cleanup.stopMigrationTask({
         task_id: state.task_id!,
         api_profile: req.orchestration.api_profile,
+        halt: true,
       });
       state.calls = addCalls(state.calls, stopped.calls);
       upsertSearchAttributes([{ key: OMS_OUTCOME, value: why }]);

@@ -6,6 +6,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 
 import { InvalidMigrationRequestError, MIGRATION_WORKFLOW_TYPE } from '../../client/migration-client';
+import { AdminRequestError } from '../../emulator';
+import { progressQuery } from '../../workflows/definitions';
 import type { MigrationRequest } from '../../workflows/types';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';
@@ -234,5 +236,41 @@ describe('control while running', () => {
     await stack.migrations.cancel(id);
     expect((await stack.migrations.result(id)).outcome).toBe('cancelled');
     expect((await stack.emulator.admin.task(taskId)).status).toBe(2);
+  });
+});
+
+describe('cancellation around task creation', () => {
+  test('a cancel that arrives while the create call is in flight still stops the task it created', async () => {
+    await stack.emulator.admin.addFaults({ route: 'CreateTask', kind: 'latency', latencyMs: 2_000, times: 1 });
+    const id = uniqueId('cancel-during-create');
+    await stack.migrations.start(slow(stack), { migrationId: id });
+    const handle = stack.migrations.handle(id);
+    await waitFor(
+      async () =>
+        (await handle.describe()).raw.pendingActivities?.some(
+          (a) => a.activityType?.name === 'createMigrationTask' && a.attempt === 1 && a.lastStartedTime,
+        ),
+      30_000,
+      'the create call to be in flight',
+    );
+    await stack.migrations.cancel(id);
+    expect((await stack.migrations.result(id)).outcome).toBe('cancelled');
+    // The workflow learned the task id despite the cancellation, and the task is not left migrating.
+    const taskId = (await handle.query(progressQuery)).task_id;
+    expect(taskId).toEqual(expect.any(Number));
+    // Stopped if it was executing; deleted if OMS had not scheduled it yet (a waiting task cannot be stopped).
+    const fate = await waitFor(
+      async () => {
+        const task = await stack.emulator.admin.task(taskId!).catch((e: unknown) => {
+          if (e instanceof AdminRequestError && e.status === 404) return 'deleted' as const;
+          throw e;
+        });
+        if (task === 'deleted') return task;
+        return [3, 7].includes(task.status) ? 'stopped' : undefined;
+      },
+      30_000,
+      'the task to be stopped or deleted',
+    );
+    expect(['stopped', 'deleted']).toContain(fate);
   });
 });
