@@ -79,7 +79,7 @@ export function migrationActivities(ctx: ActivityContext) {
      */
     async createMigrationTask(input: CreateMigrationTaskInput): Promise<CreateMigrationTaskOutput> {
       return run(async () => {
-        const marker = idempotencyMarker(input.migration_id);
+        const marker = idempotencyMarker(input.idempotency_key ?? input.migration_id);
         const client = ctx.clientFor(input.request.orchestration.api_profile);
         const signal = cancellationSignal();
         if (activityInfo().attempt > 1) {
@@ -90,8 +90,20 @@ export function migrationActivities(ctx: ActivityContext) {
           }
         }
         const body = buildCreateTaskRequest(ctx, input.request, marker);
-        const created = await client.createTask(body, { signal });
-        return { task_id: created.id, task_name: created.task_name, reattached: false };
+        try {
+          const created = await client.createTask(body, { signal });
+          return { task_id: created.id, task_name: created.task_name, reattached: false };
+        } catch (err) {
+          // An unreadable 2xx answer means the task probably exists: retry, so the next attempt re-attaches by
+          // its marker, instead of failing with a running task nobody watches.
+          if (OmsApiError.is(err) && err.code === 'PROTOCOL') {
+            throw ApplicationFailure.create({
+              type: FailureType.ApiUnavailable,
+              message: `CreateTask answered but its response could not be read (${err.message}); outcome unknown`,
+            });
+          }
+          throw err;
+        }
       });
     },
 
@@ -139,9 +151,11 @@ export function migrationActivities(ctx: ActivityContext) {
             return { changed: true };
           } catch (err) {
             if (!isOmsCode(err, 'OMS.0066')) throw err;
-            if (!input.halt) return { changed: false };
           }
           const { status } = await client.showTask(input.task_id, { signal });
+          // An earlier attempt's stop may have landed (response lost): pausing or stopped counts as done.
+          if (status === TaskStatus.PAUSING || status === TaskStatus.STOPPED) return { changed: true };
+          if (!input.halt) return { changed: false };
           if (status !== TaskStatus.WAITING) {
             if (status !== TaskStatus.EXECUTING || round >= HALT_ROUNDS) return { changed: false };
             continue; // it started in the meantime: stop it
@@ -187,7 +201,10 @@ export function migrationActivities(ctx: ActivityContext) {
           await ctx.clientFor(input.api_profile).startTask(input.task_id, body, { signal: cancellationSignal() });
           return { changed: true };
         } catch (err) {
-          if (isOmsCode(err, 'OMS.0065', 'OMS.0070')) return { changed: false };
+          // Already started (e.g. an earlier attempt's StartTask landed but its answer was lost): done.
+          if (isOmsCode(err, 'OMS.0065')) return { changed: true };
+          // Completed tasks cannot be restarted.
+          if (isOmsCode(err, 'OMS.0070')) return { changed: false };
           throw err;
         }
       });

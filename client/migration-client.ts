@@ -118,22 +118,20 @@ export class MigrationClient {
       { key: OMS_DST_BUCKET, value: req.dst_node.bucket },
       ...(req.src_node.bucket ? [{ key: OMS_SRC_BUCKET, value: req.src_node.bucket }] : []),
     ];
-    const calledAt = Date.now();
     try {
       const handle = await this.client.workflow.start<typeof migrationWorkflow>(MIGRATION_WORKFLOW_TYPE, {
         taskQueue: options.taskQueue ?? this.taskQueue,
         workflowId: migrationId,
         args: [request as MigrationRequest],
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: `OMS ${req.task_type} migration: ${req.src_node.bucket ?? 'URL list'} → ${req.dst_node.bucket}`,
         typedSearchAttributes,
       });
-      // USE_EXISTING returns the running execution for a known id; it predates this call if it already existed.
-      const described = await handle.describe();
-      return { migrationId, runId: described.runId, existing: described.startTime.getTime() < calledAt - 1_000 };
+      return { migrationId, runId: handle.firstExecutionRunId, existing: false };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // Running or finished (and retained): that execution is the migration; never start a second one.
         const described = await this.client.workflow.getHandle(migrationId).describe();
         return { migrationId, runId: described.runId, existing: true };
       }
@@ -168,7 +166,10 @@ export class MigrationClient {
   private async livePollSnapshot(handle: WorkflowHandle): Promise<TaskSnapshot | undefined> {
     const raw = await handle.describe();
     const pending = raw.raw.pendingActivities?.find((a) => a.activityType?.name === 'pollMigrationTask');
-    const payloads = pending?.lastFailure?.applicationFailureInfo?.details?.payloads;
+    const info = pending?.lastFailure?.applicationFailureInfo;
+    // Only a TaskPending failure carries a snapshot (an API error's details are the error's own).
+    if (info?.type !== 'TaskPending') return undefined;
+    const payloads = info.details?.payloads;
     if (!payloads?.length) return undefined;
     return this.client.options.loadedDataConverter.payloadConverter.fromPayload<TaskSnapshot>(payloads[0]!);
   }

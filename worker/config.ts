@@ -96,7 +96,8 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       projectId: str('OMS_PROJECT_ID'),
       authMode: oneOf('OMS_AUTH_MODE', ['token', 'aksk'] as const, 'token'),
       tokenRefreshBeforeExpiryMs: int('OMS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS', 300, 0, 86_400)! * 1000,
-      httpTimeoutMs: int('OMS_HTTP_TIMEOUT_SECONDS', 30, 1, 600)! * 1000,
+      // Capped well below the activities' 60 s start-to-close (a call may also need an IAM call and a 401 retry).
+      httpTimeoutMs: int('OMS_HTTP_TIMEOUT_SECONDS', 20, 1, 25)! * 1000,
     },
     worker: {
       maxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1, 10_000)!,

@@ -7,7 +7,11 @@ import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker'
 /** Replaces every occurrence of each secret in `text`. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('***');
+  for (const s of secrets) {
+    if (s.length < 4) continue;
+    // Also the JSON-escaped form, since lines are redacted after serialization.
+    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) out = out.split(form).join('***');
+  }
   return out;
 }
 

@@ -25,8 +25,14 @@ export interface PrepareMigrationOutput {
 
 /** Input of `createMigrationTask`. */
 export interface CreateMigrationTaskInput {
-  /** Workflow id: the idempotency key, written as a marker into the task description. */
+  /** Workflow id (for logs; and the idempotency key of histories recorded before `idempotency_key`). */
   migration_id: string;
+  /**
+   * Idempotency key (namespace / workflow id / first run id), hashed into a marker in the task description. The
+   * first run id makes it unique per execution, so a later execution with the same workflow id never re-attaches
+   * to an older execution's task.
+   */
+  idempotency_key?: string;
   request: NormalizedMigrationRequest;
 }
 

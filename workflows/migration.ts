@@ -130,6 +130,7 @@ export async function migrationWorkflow(
   setHandler(
     pauseUpdate,
     async () => {
+      const before = state.pause_requested;
       state.pause_requested = true;
       try {
         const stopped = await api.stopMigrationTask({ task_id: state.task_id!, api_profile: opts.api_profile });
@@ -142,18 +143,29 @@ export async function migrationWorkflow(
           });
         }
       } catch (err) {
-        state.pause_requested = false;
+        state.pause_requested = before;
         throw err;
       }
       show();
       return progress();
     },
-    { validator: () => requireRunningTask(state, 'pause') },
+    {
+      validator: () => {
+        requireRunningTask(state, 'pause');
+        if (state.pause_requested) throw new Error('the migration is already pausing');
+      },
+    },
   );
   setHandler(
     resumeUpdate,
     async () => {
-      await startTask(req, state, false);
+      if (!(await startTask(req, state, false))) {
+        throw ApplicationFailure.create({
+          type: FailureType.InvalidRequest,
+          nonRetryable: true,
+          message: 'OMS refused to restart the task (OMS.0070: it has completed); it stays paused',
+        });
+      }
       state.paused = false;
       state.pause_requested = false;
       state.phase = 'running';
@@ -193,7 +205,8 @@ export async function migrationWorkflow(
       show();
     }
     await driveToFinal(req, state, show);
-    return await finish(req, state, migrationId, show);
+    // Once the task is final, the outcome is decided: a late cancellation must not lose the report.
+    return await CancellationScope.nonCancellable(() => finish(req, state, migrationId, show));
   } catch (err) {
     if (isCancellation(err)) {
       await stopOnExit(req, state, 'cancelled');
@@ -201,8 +214,13 @@ export async function migrationWorkflow(
     }
     // Only the poll's timeout is the migration deadline (its schedule-to-close is the time left); another
     // activity timing out means its own retry budget ran out, and that failure propagates as it is.
+    // When the next poll would fall past the schedule-to-close time, the server closes the activity with the last
+    // attempt's failure (usually TaskPending) and retry state TIMEOUT; a TimeoutFailure comes only when the
+    // expiry hits a running attempt. Both mean the deadline.
     const pollTimedOut =
-      err instanceof ActivityFailure && err.activityType === 'pollMigrationTask' && err.cause instanceof TimeoutFailure;
+      err instanceof ActivityFailure &&
+      err.activityType === 'pollMigrationTask' &&
+      (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
     if (err instanceof DeadlineReached || pollTimedOut) {
       await stopOnExit(req, state, 'deadline');
       throw ApplicationFailure.create({
@@ -242,8 +260,18 @@ async function createTask(req: NormalizedMigrationRequest, state: MigrationCarri
   state.calls = addCalls(state.calls, prepared.calls);
   // Not cancellable: a create cancelled mid-flight could still land at OMS, orphaning a running task. Waiting for
   // the answer lets a cancellation that arrives meanwhile stop the task it created (see stopOnExit).
+  // The key includes the first run's id: a later execution reusing the workflow id (after retention, or started
+  // with another reuse policy) must never re-attach to an older execution's task.
+  const info = workflowInfo();
+  const idempotencyKey = `${info.namespace}/${id}/${info.firstExecutionRunId}`;
+  // Budget: up to the deadline (at least the normal ten minutes), so a creation quota (retried every 10 min)
+  // waits durably instead of failing the migration.
+  const { createMigrationTask } = proxyActivities<Activities>({
+    ...API_CALL,
+    scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
+  });
   const created = await CancellationScope.nonCancellable(() =>
-    api.createMigrationTask({ migration_id: id, request: req }),
+    createMigrationTask({ migration_id: id, idempotency_key: idempotencyKey, request: req }),
   );
   state.calls = addCalls(state.calls, created.calls);
   state.task_id = created.task_id;
@@ -391,11 +419,16 @@ async function finish(
           ? 'completed_with_failures'
           : 'succeeded';
   if (outcome === 'succeeded' && req.orchestration.delete_task_on_success) {
-    const deleted = await api.deleteMigrationTask({
-      task_id: state.task_id!,
-      api_profile: req.orchestration.api_profile,
-    });
-    state.calls = addCalls(state.calls, deleted.calls);
+    try {
+      const deleted = await api.deleteMigrationTask({
+        task_id: state.task_id!,
+        api_profile: req.orchestration.api_profile,
+      });
+      state.calls = addCalls(state.calls, deleted.calls);
+    } catch (err) {
+      // The migration itself succeeded; a task left in the OMS console is not worth failing it over.
+      log.warn('Could not delete the finished OMS task', { taskId: state.task_id, error: String(err) });
+    }
   }
   state.phase = 'done';
   upsertSearchAttributes([{ key: OMS_OUTCOME, value: outcome }]);
@@ -430,9 +463,9 @@ async function stopOnExit(
   state: MigrationCarriedState,
   why: 'cancelled' | 'deadline',
 ): Promise<void> {
-  const status = state.snapshot?.status;
-  const live = state.task_id !== undefined && (status === undefined || !isFinalStatus(status));
-  if (!live || req.orchestration.on_cancel === 'detach') return;
+  // Halt whenever a task exists, even if the last snapshot was final: a StartTask (resume, failed-object round)
+  // may have restarted it since. The halt activity leaves final tasks alone.
+  if (state.task_id === undefined || req.orchestration.on_cancel === 'detach') return;
   await CancellationScope.nonCancellable(async () => {
     try {
       // `halt`: stop it if executing, delete it if still waiting (OMS cannot stop a waiting task).

@@ -183,6 +183,8 @@ describe('control while running', () => {
     expect(paused.progress?.phase).toBe('paused');
     const taskId = paused.progress!.task_id!;
     expect((await stack.emulator.admin.task(taskId)).status).toBe(3);
+    // A second pause is refused and does not turn the pause into "stopped outside the orchestrator".
+    await expect(stack.migrations.pause(id)).rejects.toThrow(/paused|pausing/);
     await stack.migrations.resume(id);
     const { report } = await stack.migrations.result(id);
     // The restarted run skips what the first run already copied (OMS's overwrite check).

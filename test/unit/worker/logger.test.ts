@@ -27,3 +27,12 @@ test('errors in log attributes keep their name, message and failure type', () =>
     nonRetryable: true,
   });
 });
+
+test('secrets with characters JSON escapes are redacted too', () => {
+  const lines: string[] = [];
+  const secret = 'pa"ss\\word-42';
+  const logger = createJsonLogger('INFO', [secret], (l) => lines.push(l));
+  logger.info(`login with ${secret}`);
+  expect(lines[0]).not.toContain(JSON.stringify(secret).slice(1, -1));
+  expect((JSON.parse(lines[0]!) as { message: string }).message).toBe('login with ***');
+});
