@@ -2,6 +2,7 @@
  * Shared wiring for the activities: one OMS client per API credential profile and one IAM token cache per worker,
  * built lazily from the injected dependencies. Secrets are read from the credential store here and nowhere else.
  */
+import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Dispatcher } from 'undici';
 
@@ -31,6 +32,11 @@ export interface ActivityDeps {
   dispatcher?: Dispatcher;
   /** HTTP timeouts per call. */
   timeouts?: HttpTimeouts;
+  /**
+   * Temporal client on the worker's namespace, for the region limiter and batch activities (signal-with-start,
+   * describe, list). The worker passes one built on its own connection; without it those activities fail.
+   */
+  temporalClient?: Client;
 }
 
 /** Per-worker state derived from {@link ActivityDeps}. */

@@ -2,14 +2,21 @@
  * Activity factory: `createActivities(deps)` returns every activity the worker registers. Dependencies (endpoints,
  * credential store, HTTP dispatcher) are injected once by the worker; no module-level state.
  */
+import { batchActivities } from './batch-activities';
 import { createActivityContext, type ActivityDeps } from './context';
+import { limiterActivities, requireTemporalClient } from './limiter-activities';
 import { migrationActivities } from './migration-activities';
 
 export type { ActivityDeps } from './context';
 
 /** All activities, keyed by their activity type names. */
 export function createActivities(deps: ActivityDeps) {
-  return migrationActivities(createActivityContext(deps));
+  const temporal = () => requireTemporalClient(deps.temporalClient);
+  return {
+    ...migrationActivities(createActivityContext(deps)),
+    ...limiterActivities(temporal),
+    ...batchActivities(temporal),
+  };
 }
 
 /** The activities' interface, for `proxyActivities<Activities>()` in workflows (type-only import). */

@@ -19,6 +19,8 @@ import {
   type MigrationResult,
   type MigrationStatus,
 } from './migration-client';
+import { BATCH_HELP, planBatchCommand, type GroupOptions } from './batch-client';
+import { SCHEDULE_HELP, planScheduleCommand } from './schedules';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, FAILED: 3, WITH_FAILURES: 4 } as const;
 
@@ -33,6 +35,8 @@ Commands:
   bandwidth <migration-id> --file <policy.json>                     replace the bandwidth policy
   cancel <migration-id>                                             cancel (stops the OMS task unless detach)
   report <migration-id> [--json]                                    wait for the end and print the report
+  batch start|status|report|cancel ...                              many migrations as one batch (docs/batches.md)
+  schedule create|list|describe|pause|unpause|trigger|backfill|delete ...   scheduled batches (Temporal Schedules)
 
 Global options:
   --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS, default 127.0.0.1:7233)
@@ -61,6 +65,8 @@ schemas/migration-request.schema.json and examples/). Starting an id that exists
   cancel: 'Usage: oms-orchestrator cancel <migration-id>',
   report:
     'Usage: oms-orchestrator report <migration-id> [--json]\n\nWaits for the migration to end, prints its report.',
+  batch: BATCH_HELP,
+  schedule: SCHEDULE_HELP,
 };
 
 type Out = (text: string) => void;
@@ -159,6 +165,18 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
         namespace: { type: 'string' },
         'task-queue': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        // batch / schedule subcommands
+        cron: { type: 'string' },
+        every: { type: 'string' },
+        timezone: { type: 'string' },
+        overlap: { type: 'string' },
+        'catchup-window': { type: 'string' },
+        'pause-on-failure': { type: 'boolean' },
+        incremental: { type: 'boolean' },
+        paused: { type: 'boolean' },
+        note: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
       },
     });
   } catch (err) {
@@ -180,6 +198,7 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
     out(help);
     return EXIT.OK;
   }
+  if (command === 'batch' || command === 'schedule') return runGroupCommand(command, positionals.slice(1), values, out);
   if (command !== 'migrate' && !target) {
     out(`Missing <migration-id>.\n\n${help}`);
     return EXIT.USAGE;
@@ -266,6 +285,42 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
     }
     if (err instanceof WorkflowNotFoundError) {
       out(`No migration with id ${target ?? values.id}`);
+      return EXIT.ERROR;
+    }
+    out(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.ERROR;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** `batch …` and `schedule …`: parse (usage errors exit 2 before connecting), connect, run. */
+async function runGroupCommand(
+  command: 'batch' | 'schedule',
+  args: string[],
+  values: GroupOptions & { address?: string; namespace?: string; 'task-queue'?: string },
+  out: Out,
+): Promise<number> {
+  const plan = (command === 'batch' ? planBatchCommand : planScheduleCommand)(args, values, readJson);
+  if ('usage' in plan) {
+    out(plan.usage);
+    return EXIT.USAGE;
+  }
+  const address = values.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  const namespace = values.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const taskQueue = values['task-queue'] ?? process.env.OMS_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 10_000 });
+  } catch (err) {
+    out(`Cannot connect to Temporal at ${address}: ${(err as Error).message}`);
+    return EXIT.ERROR;
+  }
+  try {
+    return await plan.run(new Client({ connection, namespace }), taskQueue, out);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      out(`No batch with id ${args[1]}`);
       return EXIT.ERROR;
     }
     out(`Error: ${err instanceof Error ? err.message : String(err)}`);

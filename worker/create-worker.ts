@@ -2,6 +2,7 @@
  * Builds the Temporal worker from a {@link WorkerConfig}: activities with their injected dependencies, the
  * workflow code (a prebuilt bundle when given), and the concurrency limits. Used by worker/main.ts and the tests.
  */
+import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Dispatcher } from 'undici';
@@ -30,6 +31,8 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     tokenRefreshBeforeExpiryMs: config.oms.tokenRefreshBeforeExpiryMs,
     dispatcher: options.dispatcher,
     timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
+    // The region limiter and the batch activities talk to Temporal itself, over the worker's own connection.
+    temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
   });
   return Worker.create({
     connection,

@@ -13,6 +13,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
   TimeoutFailure,
   allHandlersFinished,
   condition,
@@ -35,6 +36,7 @@ import { FailureType } from './failure-types';
 import { renderDetails } from './internal/details';
 import { addCalls, emptyCalls } from './internal/calls';
 import { validateMigrationRequest, formatIssues } from './internal/validate-request';
+import { regionSlot, type RegionSlot, type RegionSlotState } from './region-limiter';
 import {
   OMS_DST_BUCKET,
   OMS_OUTCOME,
@@ -80,6 +82,8 @@ export interface MigrationCarriedState {
   started_at: string;
   /** Epoch ms (workflow time) after which the migration gives up. */
   deadline_at: number;
+  /** Region-limiter slot (OMS running/creation limits; region-limiter.ts). */
+  limiter?: RegionSlotState;
 }
 
 /**
@@ -114,6 +118,8 @@ export async function migrationWorkflow(
     started_at: new Date().toISOString(),
     deadline_at: Date.now() + opts.deadline_seconds * 1000,
   };
+  // Region limiter: a slot is held from CreateTask/StartTask until the task is final or the workflow ends.
+  const slot = regionSlot(request, state);
 
   const progress = (): MigrationProgress => ({
     migration_id: migrationId,
@@ -159,7 +165,7 @@ export async function migrationWorkflow(
   setHandler(
     resumeUpdate,
     async () => {
-      if (!(await startTask(req, state, false))) {
+      if (!(await startTask(req, state, false, slot))) {
         throw ApplicationFailure.create({
           type: FailureType.InvalidRequest,
           nonRetryable: true,
@@ -201,15 +207,17 @@ export async function migrationWorkflow(
 
   try {
     if (state.task_id === undefined) {
-      await createTask(req, state, migrationId);
+      await createTask(req, state, migrationId, slot);
       show();
     }
-    await driveToFinal(req, state, show);
+    await driveToFinal(req, state, show, slot);
+    await slot.release();
     // Once the task is final, the outcome is decided: a late cancellation must not lose the report.
     return await CancellationScope.nonCancellable(() => finish(req, state, migrationId, show));
   } catch (err) {
     if (isCancellation(err)) {
       await stopOnExit(req, state, 'cancelled');
+      await slot.release();
       throw err;
     }
     // Only the poll's timeout is the migration deadline (its schedule-to-close is the time left); another
@@ -223,6 +231,7 @@ export async function migrationWorkflow(
       (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
     if (err instanceof DeadlineReached || pollTimedOut) {
       await stopOnExit(req, state, 'deadline');
+      await slot.release();
       throw ApplicationFailure.create({
         type: FailureType.DeadlineExceeded,
         message: `Migration did not reach a final status within ${opts.deadline_seconds} s`,
@@ -230,6 +239,7 @@ export async function migrationWorkflow(
         details: [buildReport(req, state, migrationId, 'failed')],
       });
     }
+    if (!(err instanceof ContinueAsNew)) await slot.release();
     throw err;
   }
 }
@@ -246,7 +256,12 @@ function requireRunningTask(state: MigrationCarriedState, action: string): void 
   if (state.paused) throw new Error(`cannot ${action} the migration: it is paused`);
 }
 
-async function createTask(req: NormalizedMigrationRequest, state: MigrationCarriedState, id: string): Promise<void> {
+async function createTask(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  slot: RegionSlot,
+): Promise<void> {
   state.phase = 'creating';
   const profiles = [
     req.src_node.credential_profile,
@@ -258,6 +273,8 @@ async function createTask(req: NormalizedMigrationRequest, state: MigrationCarri
     profiles: profiles.filter((p): p is string => typeof p === 'string'),
   });
   state.calls = addCalls(state.calls, prepared.calls);
+  // Region limiter: wait (durably) for a running slot and room in the creation quota.
+  if (!(await slot.acquire(true, state.deadline_at))) throw new DeadlineReached();
   // Not cancellable: a create cancelled mid-flight could still land at OMS, orphaning a running task. Waiting for
   // the answer lets a cancellation that arrives meanwhile stop the task it created (see stopOnExit).
   // The key includes the first run's id: a later execution reusing the workflow id (after retention, or started
@@ -294,6 +311,7 @@ async function driveToFinal(
   req: NormalizedMigrationRequest,
   state: MigrationCarriedState,
   show: () => void,
+  slot: RegionSlot,
 ): Promise<void> {
   for (;;) {
     if (state.paused) {
@@ -315,6 +333,7 @@ async function driveToFinal(
     show();
 
     if (!isFinalStatus(snap.status)) continue;
+    await slot.release();
     if (snap.status === TaskStatus.STOPPED && state.pause_requested) {
       state.paused = true;
       state.phase = 'paused';
@@ -326,7 +345,7 @@ async function driveToFinal(
       state.retry_rounds += 1;
       state.phase = 'retrying_failed_objects';
       show();
-      const restarted = await startTask(req, state, true);
+      const restarted = await startTask(req, state, true, slot);
       if (restarted) {
         state.checkpoint = 0;
         continue;
@@ -381,7 +400,16 @@ async function startTask(
   req: NormalizedMigrationRequest,
   state: MigrationCarriedState,
   failedOnly: boolean,
+  slot: RegionSlot,
 ): Promise<boolean> {
+  if (!(await slot.acquire(false, state.deadline_at))) {
+    if (failedOnly) throw new DeadlineReached();
+    throw ApplicationFailure.create({
+      type: FailureType.DeadlineExceeded,
+      nonRetryable: true,
+      message: 'The migration deadline passed while waiting for an OMS slot to resume',
+    });
+  }
   const started = await api.startMigrationTask({
     task_id: state.task_id!,
     api_profile: req.orchestration.api_profile,
@@ -391,6 +419,7 @@ async function startTask(
     migrate_failed_object: failedOnly,
   });
   state.calls = addCalls(state.calls, started.calls);
+  if (!started.changed) await slot.release();
   return started.changed;
 }
 

@@ -244,7 +244,29 @@ export interface OrchestrationOptions {
   failed_object_retry_rounds?: number;
   /** Worker credential profile used to authenticate the OMS/IAM API calls themselves (default `default`). */
   api_profile?: string;
+  /**
+   * Most OMS tasks of this orchestrator that may be waiting or running at once in the destination region,
+   * integer 0..1000 (default 5, OMS's own running-task limit; 0 = no running limit). Enforced by the region
+   * limiter workflow across every migration and batch that uses the same task queue (docs/batches.md).
+   * With mixed values, the smallest value among the migrations holding or requesting a slot applies.
+   */
+  max_running_per_region?: number;
+  /**
+   * Most CreateTask calls in any rolling `create_quota_window_seconds`, integer 0..1000000 (default 1500, OMS's
+   * daily creation quota; 0 = no creation quota). With both this and `max_running_per_region` at 0 the limiter is
+   * not used at all and OMS's own queueing applies.
+   */
+  daily_create_quota?: number;
+  /** Length of the creation-quota window in seconds, 1..2592000 (default 86400 = 24 h; shorter only for tests). */
+  create_quota_window_seconds?: number;
 }
+
+/** Defaults of the region-limiter options of {@link OrchestrationOptions} (applied where the limiter is used). */
+export const LIMITER_DEFAULTS = Object.freeze({
+  max_running_per_region: 5,
+  daily_create_quota: 1500,
+  create_quota_window_seconds: 24 * 3600,
+});
 
 /** {@link OrchestrationOptions} with every default applied. */
 export interface ResolvedOrchestrationOptions {
@@ -564,4 +586,317 @@ export interface MigrationReport {
   started_at: string;
   /** When the workflow finished (ISO 8601, workflow time). */
   finished_at: string;
+}
+
+// --- Region limiter (workflows/region-limiter.ts; docs/batches.md) ---
+
+/** A request for a running slot, sent by a migration to the limiter of its region (signal-with-start). */
+export interface SlotRequest {
+  /** Workflow id of the requesting migration: the limiter signals the grant to it and tracks the slot by it. */
+  holder_id: string;
+  /** Unique per request; the grant echoes it, so a late grant of a withdrawn request is ignored. */
+  request_id: string;
+  /** True when a CreateTask follows (it then also needs room in the creation quota). */
+  creates: boolean;
+  /**
+   * The requester's running limit (0 = none): it is granted only while fewer slots are held, and while it holds
+   * its slot no other request is granted beyond this many holders either.
+   */
+  max_running: number;
+  /** The requester's creation quota per window (0 = none). */
+  create_quota: number;
+  /** The requester's creation-quota window, ms. */
+  create_window_ms: number;
+}
+
+/** Gives a slot back, or withdraws a request still waiting. */
+export interface SlotRelease {
+  holder_id: string;
+  request_id: string;
+}
+
+/** The limiter's answer to a {@link SlotRequest}, signalled to the requester. */
+export interface SlotGrant {
+  request_id: string;
+}
+
+/** A granted slot. */
+export interface LimiterHolder {
+  holder_id: string;
+  request_id: string;
+  creates: boolean;
+  /** The holder's running limit: while it holds, no grant makes more than this many holders (0 = none). */
+  max_running: number;
+  /** Epoch ms (limiter workflow time). */
+  granted_at: number;
+}
+
+/** A request waiting for a slot (first come, first served). */
+export interface LimiterWaiter extends SlotRequest {
+  /** Epoch ms (limiter workflow time). */
+  enqueued_at: number;
+}
+
+/** The limiter's whole state: small, and carried as it is across continue-as-new. */
+export interface LimiterState {
+  region: string;
+  holders: LimiterHolder[];
+  waiters: LimiterWaiter[];
+  /** Epoch ms of the creations granted within `retain_ms` (for the rolling creation quota). */
+  creations: number[];
+  /** How long creations are remembered: the longest quota window any request named. */
+  retain_ms: number;
+  /** Slots taken back from holders that ended without releasing them (since the limiter first started). */
+  reclaimed: number;
+  /** Runs so far (1 + continue-as-new count). */
+  runs: number;
+}
+
+/** Answer of the limiter's `limiterStatus` query. */
+export interface LimiterStatus {
+  region: string;
+  /** Slots held (tasks waiting or running in OMS that this orchestrator created or restarted). */
+  running: number;
+  /** Requests waiting for a slot. */
+  waiting: number;
+  holders: LimiterHolder[];
+  /** The first waiters, in grant order (at most 50). */
+  waiters: LimiterWaiter[];
+  /** Creations remembered for the quota (within the longest window requested). */
+  recent_creations: number;
+  reclaimed: number;
+  runs: number;
+}
+
+/** Input of the `requestLimiterSlot` local activity. */
+export interface RequestLimiterSlotInput {
+  limiter_id: string;
+  region: string;
+  request: SlotRequest;
+}
+
+/** Input of the `releaseLimiterSlot` local activity. */
+export interface ReleaseLimiterSlotInput {
+  limiter_id: string;
+  release: SlotRelease;
+}
+
+/** Input of `findClosedWorkflows`. */
+export interface FindClosedWorkflowsInput {
+  workflow_ids: string[];
+}
+
+/** Result of `findClosedWorkflows`: the ids whose latest run is no longer running (or that do not exist). */
+export interface FindClosedWorkflowsOutput {
+  closed: string[];
+}
+
+// --- Batches (workflows/batch.ts; docs/batches.md) ---
+
+/** What a batch does when items fail: go on with the others, or stop starting items after some failed. */
+export const BATCH_FAILURE_MODES = ['continue', 'stop'] as const;
+/** One of {@link BATCH_FAILURE_MODES}. */
+export type BatchFailureMode = (typeof BATCH_FAILURE_MODES)[number];
+
+/**
+ * Failure policy of a batch. A *failed item* is one whose migration did not complete (failed, stopped, cancelled
+ * on its own, deadline); items that completed with failed objects are not failed items.
+ */
+export interface BatchFailurePolicy {
+  /** `continue` (default): run every item. `stop`: start no further items once `max_failed_items` failed. */
+  mode?: BatchFailureMode;
+  /** With `stop`: how many failed items stop the batch, integer ≥ 1 (default 1). Items already running finish. */
+  max_failed_items?: number;
+}
+
+/** Incremental runs: each run migrates only objects changed since the last fully successful run. */
+export interface BatchIncremental {
+  /** The schedule whose runs are compared (set by `oms-orchestrator schedule create --incremental`). */
+  schedule_id: string;
+  /**
+   * Seconds subtracted from the previous run's start time, 0..86400 (default 0): a safety margin for clock skew
+   * between Temporal and the source storage.
+   */
+  overlap_seconds?: number;
+}
+
+/**
+ * Input of `batchMigrationWorkflow`: either explicit `items` (migration requests), or a compact spec — one
+ * `template` request (source/destination pair and options) plus `prefixes` (one prefix task each) or
+ * `list_files` (one list task each). `orchestration` applies to every item unless the item sets the field itself.
+ */
+export interface BatchRequest {
+  /** Short free text shown in the UI (≤ 200 characters). */
+  label?: string;
+  /** Explicit items, 1..100000 migration requests. Exactly one of `items` and `template`. */
+  items?: MigrationRequest[];
+  /** Shared request of a compact spec; leave `src_node.object_key` / `src_node.list_file` out. */
+  template?: MigrationRequest;
+  /** With `template`: one prefix task per entry (`task_type` defaults to `prefix`). */
+  prefixes?: string[];
+  /** With `template`: one list task per entry (`task_type` defaults to `list`; `url_list` when the template says so). */
+  list_files?: ListFile[];
+  /** Items running at once, integer 1..1000 (default 5). OMS's limits apply on top (the region limiter). */
+  concurrency?: number;
+  /** Default `{ "mode": "continue" }`. */
+  failure_policy?: BatchFailurePolicy;
+  /** Orchestration options for every item (an item's own `orchestration` fields win). */
+  orchestration?: OrchestrationOptions;
+  /** Migrate only objects changed since the last successful run of a schedule. */
+  incremental?: BatchIncremental;
+  /**
+   * Items started per workflow run before the batch continues as new, integer 1..10000 (default 200; the run also
+   * continues as new when Temporal suggests it). Lower it only to test the continue-as-new path.
+   */
+  continue_as_new_after_items?: number;
+}
+
+/** Defaults of {@link BatchRequest}. */
+export const BATCH_DEFAULTS = Object.freeze({
+  concurrency: 5,
+  max_failed_items: 1,
+  continue_as_new_after_items: 200,
+  overlap_seconds: 0,
+});
+
+/** Most items of one batch. */
+export const BATCH_MAX_ITEMS = 100_000;
+
+/** How an item ended (`not_started`: the batch stopped or was cancelled before starting it). */
+export type BatchItemOutcome = MigrationOutcome | 'not_started';
+
+/** One item's outcome in a batch report: a few numbers from its migration report, or its failure. */
+export interface BatchItemSummary {
+  index: number;
+  /** Workflow id of the item's migration: `<batch id>/item-<index>`. */
+  migration_id: string;
+  outcome: BatchItemOutcome;
+  task_id: number | null;
+  total_num: number;
+  successful_num: number;
+  failed_num: number;
+  skipped_num: number;
+  total_size: number;
+  complete_size: number;
+  retry_rounds: number;
+  /** Failure type and message when the migration did not complete (messages are cut to 300 characters). */
+  failure: { type: string; message: string } | null;
+  /** Where OMS wrote the item's failed-object list, when objects failed. */
+  failed_object_record: FailedObjectRecord | null;
+}
+
+/** Object and byte totals over the items that ended. */
+export interface BatchTotals {
+  total_num: number;
+  successful_num: number;
+  failed_num: number;
+  skipped_num: number;
+  total_size: number;
+  complete_size: number;
+}
+
+/** Items by outcome. */
+export interface BatchCounts {
+  succeeded: number;
+  completed_with_failures: number;
+  failed: number;
+  stopped: number;
+  cancelled: number;
+  not_started: number;
+}
+
+/** How a batch ended. */
+export const BATCH_OUTCOMES = ['succeeded', 'completed_with_failures', 'failed', 'cancelled'] as const;
+/** One of {@link BATCH_OUTCOMES}. */
+export type BatchOutcome = (typeof BATCH_OUTCOMES)[number];
+
+/** The previous successful run an incremental batch started from. */
+export interface BatchPreviousRun {
+  workflow_id: string;
+  run_id: string;
+  /** When that run started (ISO 8601). */
+  started_at: string;
+}
+
+/** The watermark an incremental batch used. */
+export interface BatchWatermark {
+  schedule_id: string;
+  /** `migrate_since` given to every item, Unix seconds (0 = first run: everything). */
+  migrate_since: number;
+  previous_run: BatchPreviousRun | null;
+}
+
+/**
+ * The batch's result (snake_case JSON). `items` lists every item when the batch has at most 1,000 of them;
+ * larger batches list only the items that did not succeed (also at most 1,000) and count the rest in
+ * `items_omitted` (find them with the `OmsBatchId` search attribute).
+ */
+export interface BatchReport {
+  batch_id: string;
+  label: string | null;
+  outcome: BatchOutcome;
+  /** True when the failure policy stopped the batch. */
+  stopped_by_failure_policy: boolean;
+  items_total: number;
+  counts: BatchCounts;
+  totals: BatchTotals;
+  items: BatchItemSummary[];
+  items_omitted: number;
+  /** The items that failed or completed with failures, with their `failed_object_record`. */
+  failed_items: BatchItemSummary[];
+  incremental: BatchWatermark | null;
+  /** Workflow runs (1 + continue-as-new count). */
+  runs: number;
+  /** When the batch started (ISO 8601; the first run's start). */
+  started_at: string;
+  finished_at: string;
+}
+
+/** Answer of the batch's `progress` query. */
+export interface BatchProgress {
+  batch_id: string;
+  items_total: number;
+  /** Not started yet. */
+  waiting: number;
+  /** Started and not ended (includes items waiting in OMS or for a limiter slot). */
+  running: number;
+  /** Ended, whatever the outcome. */
+  done: number;
+  /** Ended without completing (counts towards the failure policy). */
+  failed: number;
+  counts: BatchCounts;
+  totals: BatchTotals;
+  stopping: boolean;
+  runs: number;
+  incremental: BatchWatermark | null;
+  started_at: string;
+  updated_at: string;
+}
+
+/** Failure types of the batch workflow (`ApplicationFailure.type`; never rename). */
+export const BatchFailureType = {
+  /** The failure policy stopped the batch; `details[0]` is the {@link BatchReport}. Non-retryable. */
+  BatchFailed: 'BatchFailed',
+} as const;
+
+/** How an item's migration ended, as the batch sees it: its report, or its failure (with a report if it had one). */
+export interface MigrationOutcomeRecord {
+  report: MigrationReport | null;
+  failure: { type: string; message: string } | null;
+  /** True when the migration was cancelled. */
+  cancelled: boolean;
+}
+
+/** Input of `awaitMigrationOutcome`. */
+export interface AwaitMigrationOutcomeInput {
+  workflow_id: string;
+  /** How often to look again while it runs. */
+  poll_interval_ms: number;
+}
+
+/** Input of `findPreviousSuccessfulRun`. */
+export interface FindPreviousRunInput {
+  schedule_id: string;
+  /** Workflow type of the runs (`batchMigrationWorkflow`). */
+  workflow_type: string;
 }

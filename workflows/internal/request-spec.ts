@@ -17,6 +17,7 @@ import {
   DST_STORAGE_POLICIES,
   IDEMPOTENCY_MARKER_RESERVED_LENGTH,
   KNOWN_CLOUD_TYPES,
+  LIMITER_DEFAULTS,
   OBJECT_OVERWRITE_MODES,
   OMS_DESCRIPTION_MAX_LENGTH,
   ON_CANCEL_ACTIONS,
@@ -333,6 +334,34 @@ const ORCHESTRATION = objectSpec<OrchestrationOptions>('How the orchestrator dri
     ...PROFILE_NAME,
     description: 'Worker credential profile used to authenticate the OMS/IAM API calls.',
     default: ORCHESTRATION_DEFAULTS.api_profile,
+  },
+  max_running_per_region: {
+    kind: 'number',
+    integer: true,
+    description:
+      'Most OMS tasks of this orchestrator waiting or running at once in the destination region (region limiter, ' +
+      'shared by every migration and batch on the task queue); 0 = no running limit.',
+    minimum: 0,
+    maximum: 1000,
+    default: LIMITER_DEFAULTS.max_running_per_region,
+  },
+  daily_create_quota: {
+    kind: 'number',
+    integer: true,
+    description:
+      'Most task creations in any rolling create_quota_window_seconds (region limiter); 0 = no creation quota. ' +
+      'With max_running_per_region also 0 the limiter is not used.',
+    minimum: 0,
+    maximum: 1_000_000,
+    default: LIMITER_DEFAULTS.daily_create_quota,
+  },
+  create_quota_window_seconds: {
+    kind: 'number',
+    integer: true,
+    description: 'Length of the creation-quota window in seconds (24 h; shorter only for tests).',
+    minimum: 1,
+    maximum: 30 * 24 * 3600,
+    default: LIMITER_DEFAULTS.create_quota_window_seconds,
   },
 });
 

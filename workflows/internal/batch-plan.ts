@@ -1,0 +1,349 @@
+/**
+ * Planning a batch: validating the whole batch input up front (every problem, each naming its field, e.g.
+ * `items[3].src_node.bucket`), the batch options with defaults applied, and the migration request of item `i`
+ * (expanded from the compact spec, with the batch's orchestration options under the item's own).
+ *
+ * Pure and deterministic (runs in the workflow sandbox, in clients and in unit tests); never throws on any input.
+ */
+import { BATCH_DEFAULTS, BATCH_FAILURE_MODES, BATCH_MAX_ITEMS } from '../types';
+import type {
+  BatchFailureMode,
+  BatchRequest,
+  ListFile,
+  MigrationRequest,
+  OrchestrationOptions,
+  ValidationIssue,
+} from '../types';
+import { isSecretKey } from './secret-keys';
+import { validateMigrationRequest } from './validate-request';
+
+/** The batch options with defaults applied (the items stay in the input and are expanded one at a time). */
+export interface BatchOptions {
+  label: string | null;
+  items_total: number;
+  concurrency: number;
+  failure_mode: BatchFailureMode;
+  max_failed_items: number;
+  continue_as_new_after_items: number;
+  incremental: { schedule_id: string; overlap_seconds: number } | null;
+}
+
+/** Outcome of {@link validateBatchRequest}. */
+export type BatchValidation = { ok: true; options: BatchOptions } | { ok: false; errors: ValidationIssue[] };
+
+/** Most issues listed; the rest are counted in one last issue (they end up in a failure stored in history). */
+export const MAX_LISTED_ISSUES = 200;
+
+const TOP_LEVEL_KEYS: readonly (keyof BatchRequest)[] = [
+  'label',
+  'items',
+  'template',
+  'prefixes',
+  'list_files',
+  'concurrency',
+  'failure_policy',
+  'orchestration',
+  'incremental',
+  'continue_as_new_after_items',
+];
+
+/** Schedule ids go into a visibility query: letters, digits and `. _ - : @ /` only. */
+const SCHEDULE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}$/u;
+
+/** A request that is valid apart from `orchestration`: validates batch-level orchestration options on their own. */
+const STUB_REQUEST: MigrationRequest = {
+  src_node: { region: 'r', bucket: 'b', credential_profile: 'p', object_key: [''] },
+  dst_node: { region: 'r', bucket: 'b', credential_profile: 'p' },
+};
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Workflow id of item `index` of a batch: derived from the batch id, so a restarted batch finds its items. */
+export function itemWorkflowId(batchId: string, index: number): string {
+  return `${batchId}/item-${index}`;
+}
+
+/**
+ * Validates a batch input completely: the batch options, then every item as a migration request (explicit items,
+ * or the template expanded with each prefix or list file). Returns the options with defaults, or every problem.
+ */
+export function validateBatchRequest(input: unknown): BatchValidation {
+  const errors: ValidationIssue[] = [];
+  const fail = (field: string, message: string): void => {
+    errors.push({ field, message });
+  };
+  try {
+    if (!isObject(input)) return { ok: false, errors: [{ field: '$', message: 'must be a JSON object (the batch)' }] };
+    for (const key of Object.keys(input)) {
+      if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) continue;
+      fail(
+        key,
+        isSecretKey(key)
+          ? 'raw credentials are not accepted; reference worker credential profiles in the requests instead'
+          : `unknown key; allowed keys here: ${TOP_LEVEL_KEYS.join(', ')}`,
+      );
+    }
+    const options = checkOptions(input, fail);
+    const batchOrchestrationValid = checkBatchOrchestration(input.orchestration, fail);
+    const request = input as BatchRequest;
+    const orchestration = batchOrchestrationValid ? request.orchestration : undefined;
+    const total = checkItems(input, orchestration, fail);
+    if (errors.length > 0) return { ok: false, errors: capIssues(errors) };
+    return { ok: true, options: { ...options, items_total: total } };
+  } catch {
+    return { ok: false, errors: [{ field: '$', message: 'could not be read as plain JSON data' }] };
+  }
+}
+
+/**
+ * The batch options of an input that passed {@link validateBatchRequest}, with defaults applied (used by later
+ * workflow runs, which need not validate every item again).
+ */
+export function batchOptions(input: BatchRequest): BatchOptions {
+  const mode = input.failure_policy?.mode ?? 'continue';
+  return {
+    label: input.label ?? null,
+    items_total: itemCount(input),
+    concurrency: input.concurrency ?? BATCH_DEFAULTS.concurrency,
+    failure_mode: mode,
+    max_failed_items: input.failure_policy?.max_failed_items ?? BATCH_DEFAULTS.max_failed_items,
+    continue_as_new_after_items: input.continue_as_new_after_items ?? BATCH_DEFAULTS.continue_as_new_after_items,
+    incremental: input.incremental
+      ? {
+          schedule_id: input.incremental.schedule_id,
+          overlap_seconds: input.incremental.overlap_seconds ?? BATCH_DEFAULTS.overlap_seconds,
+        }
+      : null,
+  };
+}
+
+/** Number of items of a (valid) batch input. */
+export function itemCount(input: BatchRequest): number {
+  return input.items?.length ?? input.prefixes?.length ?? input.list_files?.length ?? 0;
+}
+
+/**
+ * The migration request of item `index`: the explicit item, or the template with one prefix / list file; the
+ * batch's orchestration options under the item's own; `migrate_since` raised to `migrateSince` (incremental runs).
+ */
+export function itemRequest(input: BatchRequest, index: number, migrateSince = 0): MigrationRequest {
+  let base: MigrationRequest;
+  if (input.items) {
+    base = input.items[index]!;
+  } else {
+    const template = input.template!;
+    if (input.prefixes) {
+      base = {
+        ...template,
+        task_type: template.task_type ?? 'prefix',
+        src_node: { ...template.src_node, object_key: [input.prefixes[index]!] },
+      };
+    } else {
+      base = {
+        ...template,
+        task_type: template.task_type ?? 'list',
+        src_node: { ...template.src_node, list_file: input.list_files![index]! },
+      };
+    }
+  }
+  const orchestration = mergeOrchestration(input.orchestration, base.orchestration);
+  const request: MigrationRequest = { ...base };
+  if (orchestration) request.orchestration = orchestration;
+  if (migrateSince > 0) request.migrate_since = Math.max(base.migrate_since ?? 0, migrateSince);
+  return request;
+}
+
+function mergeOrchestration(
+  batch: OrchestrationOptions | undefined,
+  item: OrchestrationOptions | undefined,
+): OrchestrationOptions | undefined {
+  if (!batch) return item;
+  if (!item) return batch;
+  return { ...batch, ...item };
+}
+
+// --- Checks ---
+
+type Fail = (field: string, message: string) => void;
+
+function isInteger(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function checkOptions(input: Json, fail: Fail): Omit<BatchOptions, 'items_total'> {
+  if (input.label !== undefined && (typeof input.label !== 'string' || [...input.label].length > 200)) {
+    fail('label', 'must be a string of at most 200 characters');
+  }
+  if (input.concurrency !== undefined && !isInteger(input.concurrency, 1, 1000)) {
+    fail('concurrency', 'must be an integer between 1 and 1000');
+  }
+  if (input.continue_as_new_after_items !== undefined && !isInteger(input.continue_as_new_after_items, 1, 10_000)) {
+    fail('continue_as_new_after_items', 'must be an integer between 1 and 10000');
+  }
+  const policy = input.failure_policy;
+  if (policy !== undefined) {
+    if (!isObject(policy)) {
+      fail('failure_policy', 'must be an object, e.g. {"mode": "stop", "max_failed_items": 3}');
+    } else {
+      for (const key of Object.keys(policy)) {
+        if (key !== 'mode' && key !== 'max_failed_items') {
+          fail(`failure_policy.${key}`, 'unknown key; allowed keys here: mode, max_failed_items');
+        }
+      }
+      if (policy.mode !== undefined && !(BATCH_FAILURE_MODES as readonly unknown[]).includes(policy.mode)) {
+        fail('failure_policy.mode', `must be one of: ${BATCH_FAILURE_MODES.map((m) => `"${m}"`).join(', ')}`);
+      }
+      if (policy.max_failed_items !== undefined) {
+        if (!isInteger(policy.max_failed_items, 1, BATCH_MAX_ITEMS)) {
+          fail('failure_policy.max_failed_items', `must be an integer between 1 and ${BATCH_MAX_ITEMS}`);
+        } else if (policy.mode !== 'stop') {
+          fail('failure_policy.max_failed_items', 'is only used with "mode": "stop"');
+        }
+      }
+    }
+  }
+  const incremental = input.incremental;
+  if (incremental !== undefined) {
+    if (!isObject(incremental)) {
+      fail('incremental', 'must be an object, e.g. {"schedule_id": "nightly-logs"}');
+    } else {
+      for (const key of Object.keys(incremental)) {
+        if (key !== 'schedule_id' && key !== 'overlap_seconds') {
+          fail(`incremental.${key}`, 'unknown key; allowed keys here: schedule_id, overlap_seconds');
+        }
+      }
+      if (typeof incremental.schedule_id !== 'string' || !SCHEDULE_ID.test(incremental.schedule_id)) {
+        fail(
+          'incremental.schedule_id',
+          'must be a schedule id: 1..200 letters, digits, ".", "_", "-", ":", "@" or "/", starting with a letter or digit',
+        );
+      }
+      if (incremental.overlap_seconds !== undefined && !isInteger(incremental.overlap_seconds, 0, 86_400)) {
+        fail('incremental.overlap_seconds', 'must be an integer between 0 and 86400');
+      }
+    }
+  }
+  return batchOptions(input);
+}
+
+/** Checks the batch-level orchestration options on their own; true when they are valid (or absent). */
+function checkBatchOrchestration(orchestration: unknown, fail: Fail): boolean {
+  if (orchestration === undefined) return true;
+  const check = validateMigrationRequest({ ...STUB_REQUEST, orchestration });
+  if (check.ok) return true;
+  for (const issue of check.errors) fail(issue.field, issue.message);
+  return false;
+}
+
+/** Checks the items (explicit or expanded from the template); returns their number. */
+function checkItems(input: Json, orchestration: OrchestrationOptions | undefined, fail: Fail): number {
+  const hasItems = input.items !== undefined;
+  const hasTemplate = input.template !== undefined;
+  if (hasItems && hasTemplate) {
+    fail('template', 'cannot be combined with items: give explicit items, or a template with prefixes/list_files');
+    return 0;
+  }
+  if (!hasItems && !hasTemplate) {
+    fail('$', 'needs "items" (migration requests), or "template" with "prefixes" or "list_files"');
+    return 0;
+  }
+  if (hasItems) {
+    for (const key of ['prefixes', 'list_files'] as const) {
+      if (input[key] !== undefined) fail(key, 'is only used with template');
+    }
+    if (!checkList(input.items, 'items', fail)) return 0;
+    const items = input.items as unknown[];
+    items.forEach((item, index) => {
+      const request = isObject(item) ? { ...item, orchestration: mergedOrchestration(orchestration, item) } : item;
+      const check = validateMigrationRequest(request);
+      if (!check.ok) for (const issue of check.errors) fail(prefixed(`items[${index}]`, issue.field), issue.message);
+    });
+    return items.length;
+  }
+  return checkTemplate(input, orchestration, fail);
+}
+
+function checkTemplate(input: Json, orchestration: OrchestrationOptions | undefined, fail: Fail): number {
+  const template = input.template;
+  if (!isObject(template)) {
+    fail('template', 'must be an object: a migration request without src_node.object_key / src_node.list_file');
+    return 0;
+  }
+  const usesPrefixes = input.prefixes !== undefined;
+  const usesLists = input.list_files !== undefined;
+  if (usesPrefixes === usesLists) {
+    fail(usesPrefixes ? 'list_files' : 'prefixes', 'template needs exactly one of "prefixes" and "list_files"');
+    return 0;
+  }
+  const key = usesPrefixes ? 'prefixes' : 'list_files';
+  if (!checkList(input[key], key, fail)) return 0;
+  const src = template.src_node;
+  if (isObject(src)) {
+    for (const own of ['object_key', 'list_file'] as const) {
+      if (src[own] !== undefined) fail(`template.src_node.${own}`, `is set per item from ${key}; leave it out here`);
+    }
+  }
+  const entries = input[key] as unknown[];
+  const perItem = usesPrefixes ? 'src_node.object_key' : 'src_node.list_file';
+  const expanded = {
+    ...(template as unknown as MigrationRequest),
+    orchestration: mergedOrchestration(orchestration, template) as OrchestrationOptions | undefined,
+  };
+  const probe = (entry: unknown): MigrationRequest =>
+    itemRequest(
+      usesPrefixes
+        ? { template: expanded, prefixes: [entry as string] }
+        : { template: expanded, list_files: [entry as ListFile] },
+      0,
+    );
+  entries.forEach((entry, index) => {
+    const check = validateMigrationRequest(probe(entry));
+    if (check.ok) return;
+    for (const issue of check.errors) {
+      if (issue.field === perItem || issue.field.startsWith(`${perItem}.`) || issue.field.startsWith(`${perItem}[`)) {
+        const rest = issue.field.slice(perItem.length).replace(/^\[0\]/u, '');
+        fail(`${key}[${index}]${rest}`, issue.message);
+      } else if (index === 0) {
+        // Template problems are the same for every entry: report them once.
+        fail(prefixed('template', issue.field), issue.message);
+      }
+    }
+  });
+  return entries.length;
+}
+
+function checkList(value: unknown, field: string, fail: Fail): boolean {
+  if (!Array.isArray(value)) {
+    fail(field, 'must be an array');
+    return false;
+  }
+  if (value.length === 0 || value.length > BATCH_MAX_ITEMS) {
+    fail(field, `must contain 1 to ${BATCH_MAX_ITEMS} items`);
+    return false;
+  }
+  return true;
+}
+
+/** The item's orchestration options over the batch's (undefined stays undefined, so nothing new is invented). */
+function mergedOrchestration(batch: OrchestrationOptions | undefined, item: Json): unknown {
+  const own = item.orchestration;
+  if (batch === undefined) return own;
+  if (own === undefined) return batch;
+  return isObject(own) ? { ...batch, ...own } : own;
+}
+
+function prefixed(prefix: string, field: string): string {
+  if (field === '$') return prefix;
+  return field.startsWith('[') ? `${prefix}${field}` : `${prefix}.${field}`;
+}
+
+function capIssues(issues: ValidationIssue[]): ValidationIssue[] {
+  if (issues.length <= MAX_LISTED_ISSUES) return issues;
+  const listed = issues.slice(0, MAX_LISTED_ISSUES);
+  listed.push({ field: '$', message: `… and ${issues.length - MAX_LISTED_ISSUES} more problems` });
+  return listed;
+}

@@ -1,0 +1,270 @@
+/**
+ * OMS's limits across everything that runs on a task queue: at most N tasks running per region (OMS runs 5 and
+ * queues the rest) and at most M task creations per rolling 24 h (OMS refuses the 1,501st with OMS.0075).
+ *
+ * One long-lived `regionLimiterWorkflow` per (region, task queue), id `oms-limiter/<region>/<task queue>`, is a
+ * durable semaphore with a rolling creation window. A migration asks for a slot right before CreateTask (and before
+ * a resume or failed-object StartTask) through the `requestLimiterSlot` local activity, which signal-with-starts the
+ * limiter; it then waits for the `slotGranted` signal — durably, for as long as it takes. It gives the slot back
+ * (`releaseSlot` signal, through a local activity) when its task reaches a final status or the migration ends,
+ * also on failure or cancellation. Holders that end without releasing (terminated, reset) are found by describing
+ * the holders while someone waits, and their slots are reclaimed.
+ *
+ * The limiter carries its whole state (holders, waiters, recent creations) across continue-as-new, and completes
+ * once it holds, queues and remembers nothing.
+ */
+import {
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+
+import type { createActivities } from '../activities';
+import { acquireSlotSignal, limiterStatusQuery, releaseSlotSignal, slotGrantedSignal } from './definitions';
+import {
+  enqueueRequest,
+  grantSlots,
+  initialLimiterState,
+  isForgettable,
+  limiterStatus,
+  limiterWorkflowId,
+  nextForgetAt,
+  pruneCreations,
+  reclaimClosed,
+  releaseSlot,
+} from './internal/batch-limiter';
+import { LIMITER_DEFAULTS } from './types';
+import type { LimiterHolder, LimiterState, MigrationRequest, SlotRequest } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Describing holders is best effort: a short, bounded budget, then the limiter simply tries again later. */
+const { findClosedWorkflows } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
+});
+
+/** Signal-with-start and release are single RPCs to Temporal: local activities (one marker event each). */
+const slotCalls = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '15s',
+  scheduleToCloseTimeout: '5m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
+});
+
+/** First look for holders that ended without releasing, once someone has waited this long. */
+const FIRST_HOLDER_CHECK_MS = 5_000;
+/** Later looks back off up to this interval while the queue stays blocked. */
+const MAX_HOLDER_CHECK_MS = 60_000;
+/** The limiter continues as new after this many events (each grant costs about ten). */
+const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+
+/** Workflow type name of the limiter (signal-with-start by name from the activity). */
+export const REGION_LIMITER_WORKFLOW_TYPE = 'regionLimiterWorkflow';
+
+/**
+ * The per-region limiter. Started by the first `requestLimiterSlot` of a region (signal-with-start); answers the
+ * `limiterStatus` query. Input: the region, and the state carried across continue-as-new.
+ */
+export async function regionLimiterWorkflow(region: string, carried?: LimiterState): Promise<void> {
+  const state: LimiterState = carried ? { ...carried, runs: carried.runs + 1 } : initialLimiterState(region);
+  let dirty = true;
+  /** Grants to send again (a holder repeated a request it already holds). */
+  const resend: LimiterHolder[] = [];
+
+  // --- Signals and queries ---
+  setHandler(acquireSlotSignal, (request) => {
+    const held = enqueueRequest(state, request, Date.now());
+    if (held) resend.push(held);
+    dirty = true;
+  });
+  setHandler(releaseSlotSignal, (release) => {
+    if (releaseSlot(state, release)) dirty = true;
+  });
+  setHandler(limiterStatusQuery, () => limiterStatus(state));
+
+  let checkEveryMs = FIRST_HOLDER_CHECK_MS;
+  let checkAt: number | null = null;
+  for (;;) {
+    dirty = false;
+    const now = Date.now();
+    pruneCreations(state, now);
+    const plan = grantSlots(state, now);
+    const toSignal = [...resend.splice(0), ...plan.granted];
+    if (toSignal.length > 0) {
+      const gone = await sendGrants(toSignal);
+      if (gone.length > 0) {
+        reclaimClosed(state, gone);
+        continue;
+      }
+    }
+
+    // Someone waits while slots are held: make sure no holder has ended without releasing.
+    if (state.waiters.length > 0 && state.holders.length > 0) {
+      checkAt ??= now + checkEveryMs;
+      if (now >= checkAt) {
+        await reclaimEndedHolders(state);
+        checkEveryMs = Math.min(MAX_HOLDER_CHECK_MS, checkEveryMs * 2);
+        checkAt = null;
+        continue;
+      }
+    } else {
+      checkAt = null;
+      checkEveryMs = FIRST_HOLDER_CHECK_MS;
+    }
+
+    if (!dirty && resend.length === 0) {
+      const info = workflowInfo();
+      if (isForgettable(state)) {
+        await condition(allHandlersFinished);
+        return;
+      }
+      if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof regionLimiterWorkflow>(region, state);
+      }
+    }
+
+    const wakeAt = earliest(
+      plan.wake_at,
+      checkAt,
+      state.holders.length + state.waiters.length === 0 ? nextForgetAt(state) : null,
+    );
+    await condition(() => dirty, wakeAt === null ? undefined : Math.max(1, wakeAt - Date.now()));
+  }
+}
+
+/** Signals each grant; returns the holders that could not be signalled (their workflow has ended). */
+async function sendGrants(holders: LimiterHolder[]): Promise<string[]> {
+  const results = await Promise.allSettled(
+    holders.map((h) => getExternalWorkflowHandle(h.holder_id).signal(slotGrantedSignal, { request_id: h.request_id })),
+  );
+  return holders.filter((_, i) => results[i]!.status === 'rejected').map((h) => h.holder_id);
+}
+
+/** Describes the holders and takes back the slots of those that ended. Failures only postpone the check. */
+async function reclaimEndedHolders(state: LimiterState): Promise<void> {
+  try {
+    const { closed } = await findClosedWorkflows({ workflow_ids: state.holders.map((h) => h.holder_id) });
+    const taken = reclaimClosed(state, closed);
+    if (taken > 0) log.warn('Reclaimed slots of migrations that ended without releasing them', { closed, taken });
+  } catch (err) {
+    log.warn('Could not check the limiter holders; will try again', { error: String(err) });
+  }
+}
+
+function earliest(...times: (number | null)[]): number | null {
+  const set = times.filter((t): t is number => t !== null);
+  return set.length === 0 ? null : Math.min(...set);
+}
+
+// --- The migration side ---
+
+/** Patch id of the limiter integration in `migrationWorkflow` (issue 5: scheduled batch migrations). */
+export const LIMITER_PATCH = 'oms-region-limiter';
+
+/** How often a waiting migration repeats its request (it also restarts a limiter that was terminated). */
+const REREQUEST_EVERY_MS = 30 * 60_000;
+
+/** The migration's view of its slot; carried across continue-as-new inside the migration's state. */
+export interface RegionSlotState {
+  limiter_id: string;
+  region: string;
+  max_running: number;
+  create_quota: number;
+  create_window_ms: number;
+  /** The pending or granted request, or null when the migration neither waits nor holds. */
+  request_id: string | null;
+  held: boolean;
+}
+
+/** A migration's running slot (see {@link regionSlot}). */
+export interface RegionSlot {
+  /**
+   * Waits until the limiter grants a slot (no-op when the limiter is disabled or the slot is already held).
+   * `creates`: a CreateTask follows. Resolves false, with the request withdrawn, if `deadlineAt` passes first.
+   */
+  acquire(creates: boolean, deadlineAt: number): Promise<boolean>;
+  /** Gives the slot back, or withdraws a waiting request. Idempotent, never throws, runs even when cancelled. */
+  release(): Promise<void>;
+}
+
+/**
+ * The limiter integration for the migration workflow. Call once, before the first `await`: it registers the
+ * `slotGranted` handler. Limits come from the raw request's orchestration options (the normalized request keeps only
+ * the options it knows), and are kept in `state.limiter` so they survive continue-as-new.
+ */
+export function regionSlot(request: MigrationRequest, state: { limiter?: RegionSlotState }): RegionSlot {
+  const info = workflowInfo();
+  const o = request.orchestration;
+  const slot = (state.limiter ??= {
+    limiter_id: limiterWorkflowId(request.dst_node.region, info.taskQueue),
+    region: request.dst_node.region,
+    max_running: o?.max_running_per_region ?? LIMITER_DEFAULTS.max_running_per_region,
+    create_quota: o?.daily_create_quota ?? LIMITER_DEFAULTS.daily_create_quota,
+    create_window_ms: (o?.create_quota_window_seconds ?? LIMITER_DEFAULTS.create_quota_window_seconds) * 1000,
+    request_id: null,
+    held: false,
+  });
+  let granted: string | null = null;
+  setHandler(slotGrantedSignal, (grant) => {
+    if (grant.request_id === slot.request_id) granted = grant.request_id;
+  });
+
+  const release = async (): Promise<void> => {
+    const requestId = slot.request_id;
+    if (requestId === null) return;
+    slot.request_id = null;
+    slot.held = false;
+    granted = null;
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await slotCalls.releaseLimiterSlot({
+          limiter_id: slot.limiter_id,
+          release: { holder_id: info.workflowId, request_id: requestId },
+        });
+      } catch (err) {
+        // The limiter reclaims the slot by itself once it sees this workflow has ended.
+        log.warn('Could not release the OMS slot', { limiter: slot.limiter_id, error: String(err) });
+      }
+    });
+  };
+
+  const acquire = async (creates: boolean, deadlineAt: number): Promise<boolean> => {
+    if (slot.held || (slot.max_running === 0 && slot.create_quota === 0)) return true;
+    if (!patched(LIMITER_PATCH)) return true;
+    const requestId = uuid4();
+    slot.request_id = requestId;
+    const body: SlotRequest = {
+      holder_id: info.workflowId,
+      request_id: requestId,
+      creates,
+      max_running: slot.max_running,
+      create_quota: slot.create_quota,
+      create_window_ms: slot.create_window_ms,
+    };
+    for (;;) {
+      await slotCalls.requestLimiterSlot({ limiter_id: slot.limiter_id, region: slot.region, request: body });
+      const left = deadlineAt - Date.now();
+      if (left > 0 && (await condition(() => granted === requestId, Math.min(REREQUEST_EVERY_MS, left)))) {
+        slot.held = true;
+        return true;
+      }
+      if (Date.now() >= deadlineAt) {
+        await release();
+        return false;
+      }
+    }
+  };
+
+  return { acquire, release };
+}
