@@ -1,0 +1,250 @@
+/**
+ * The measured stack of a benchmark or soak run: a fresh Temporal dev server (headless, its own SQLite file), the
+ * OMS/IAM emulator in this process, a Temporal client, and workers as separate processes — the product worker
+ * exactly as operators run it (`node --import tsx worker/main.ts`, configured through its environment) and the
+ * bench worker (`bench/worker.ts`: the bench-only baseline workflows). One process each, no wrapper, so a pid's
+ * `/proc` figures are the worker's own and SIGKILL reaches it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../emulator';
+import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
+import { freePort } from '../../scripts/lib/net';
+import { registerSearchAttributes } from '../../scripts/lib/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { waitUntil } from './pool';
+
+/** The checkout root. */
+export const ROOT = path.resolve(__dirname, '..', '..');
+const NAMESPACE = 'default';
+
+export interface BenchEnvOptions {
+  /** Working directory of the run (SQLite file, logs, emulator data). */
+  dir: string;
+  /** Emulator options (time scale, config, data dir). */
+  emulator?: StartEmulatorOptions;
+  /** Attach to this Temporal frontend instead of starting a dev server (no server CPU figures then). */
+  temporalAddress?: string;
+  /** Extra `--dynamic-config-value` pairs for the dev server. */
+  dynamicConfig?: Record<string, unknown>;
+}
+
+/** Which worker program to run. */
+export type WorkerKind = 'product' | 'bench';
+
+const WORKER_SCRIPTS: Record<WorkerKind, string> = {
+  product: path.join(ROOT, 'worker', 'main.ts'),
+  bench: path.join(ROOT, 'bench', 'worker.ts'),
+};
+
+/** A worker running as its own process. */
+export class WorkerProcess {
+  private readonly exited: Promise<void>;
+
+  constructor(
+    readonly kind: WorkerKind,
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** SIGKILL, and wait until the process is gone. */
+  async kill(): Promise<void> {
+    if (this.alive) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM (graceful shutdown), SIGKILL after `graceMs`; waits for the exit. */
+  async stop(graceMs = 15_000): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** A running bench stack. */
+export class BenchEnv {
+  private readonly workers: WorkerProcess[] = [];
+
+  private constructor(
+    readonly options: BenchEnvOptions,
+    public server: DevServer | undefined,
+    public address: string,
+    public emulator: RunningEmulator,
+    public connection: Connection,
+    public client: Client,
+  ) {}
+
+  /** Starts the dev server (unless attaching), waits for the search attributes, starts the emulator. */
+  static async start(options: BenchEnvOptions): Promise<BenchEnv> {
+    fs.mkdirSync(options.dir, { recursive: true });
+    let server: DevServer | undefined;
+    let address = options.temporalAddress;
+    if (!address) {
+      server = await startBenchServer(options, await freePort());
+      address = server.address;
+    }
+    const connection = await Connection.connect({ address });
+    await ensureSearchAttributes(connection);
+    const emulator = await startEmulator({ port: 0, ...options.emulator });
+    return new BenchEnv(options, server, address, emulator, connection, new Client({ connection, namespace: NAMESPACE }));
+  }
+
+  get namespace(): string {
+    return NAMESPACE;
+  }
+
+  /** Pid of the dev server process, when this run started it. */
+  get serverPid(): number | undefined {
+    return this.server?.process.pid;
+  }
+
+  /** The worker environment (as `.env.example` documents it) for the emulator's default account. */
+  workerEnv(taskQueue: string, extra: Record<string, string> = {}): Record<string, string> {
+    const c = this.emulator.config;
+    const [account] = c.accessKeys;
+    const [domain] = c.iam.domains;
+    return {
+      TEMPORAL_ADDRESS: this.address,
+      TEMPORAL_NAMESPACE: NAMESPACE,
+      OMS_TASK_QUEUE: taskQueue,
+      OMS_ENDPOINT: this.emulator.url,
+      OMS_IAM_ENDPOINT: this.emulator.url,
+      OMS_PROJECT_ID: domain!.projects[0]!.id,
+      OMS_PROFILE_DEFAULT_IAM_USER: domain!.users[0]!.name,
+      OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain!.users[0]!.password,
+      OMS_PROFILE_DEFAULT_IAM_DOMAIN: domain!.name,
+      OMS_PROFILE_SRC_AK: account!.ak,
+      OMS_PROFILE_SRC_SK: account!.sk,
+      OMS_PROFILE_DST_AK: account!.ak,
+      OMS_PROFILE_DST_SK: account!.sk,
+      LOG_LEVEL: 'WARN',
+      ...extra,
+    };
+  }
+
+  /** Every secret the workers hold (for "never leaks" checks). */
+  secrets(): string[] {
+    const [account] = this.emulator.config.accessKeys;
+    return [this.emulator.config.iam.domains[0]!.users[0]!.password, account!.ak, account!.sk];
+  }
+
+  /**
+   * Spawns a worker process and resolves once it polls both its workflow and activity task queues (seen by the
+   * server as pollers with the process's identity, `<pid>@<host>`).
+   */
+  async spawnWorker(
+    kind: WorkerKind,
+    taskQueue: string,
+    extraEnv: Record<string, string> = {},
+    logFile = path.join(this.options.dir, `${kind}-worker.log`),
+    readyTimeoutMs = 180_000,
+  ): Promise<WorkerProcess> {
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPTS[kind]], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.workerEnv(taskQueue, extraEnv) },
+      stdio: ['ignore', out, out],
+    });
+    fs.closeSync(out);
+    const worker = new WorkerProcess(kind, child, logFile);
+    this.workers.push(worker);
+    await waitUntil(
+      async () => {
+        if (!worker.alive) throw new Error(`${kind} worker exited (log: ${logFile})`);
+        return this.isPolling(taskQueue, worker.pid);
+      },
+      readyTimeoutMs,
+      `${kind} worker ${worker.pid} polling ${taskQueue}`,
+      250,
+    ).catch((err: unknown) => {
+      if (!worker.alive) {
+        const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-2_000) : '';
+        throw new Error(`${kind} worker exited before it was ready:\n${tail}`);
+      }
+      throw err;
+    });
+    return worker;
+  }
+
+  /** Whether a process with `pid` polls both task-queue types of `taskQueue`. */
+  async isPolling(taskQueue: string, pid: number): Promise<boolean> {
+    const types = [
+      temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    ];
+    for (const taskQueueType of types) {
+      const res = await this.connection.workflowService.describeTaskQueue({
+        namespace: NAMESPACE,
+        taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+        taskQueueType,
+      });
+      if (!(res.pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`))) return false;
+    }
+    return true;
+  }
+
+  /** Stops the dev server and starts it again on the same port and database (soak). */
+  async restartServer(): Promise<void> {
+    if (!this.server) throw new Error('cannot restart a server this run did not start');
+    const port = Number(this.server.address.split(':').pop());
+    await this.server.stop();
+    this.server = await startBenchServer(this.options, port, this.server.dbFile);
+  }
+
+  /** Stops the emulator and starts it again on the same port and data directory (soak). */
+  async restartEmulator(): Promise<void> {
+    if (!this.options.emulator?.dataDir) throw new Error('restarting the emulator needs a data directory');
+    const port = this.emulator.port;
+    await this.emulator.stop();
+    this.emulator = await startEmulator({ ...this.options.emulator, port });
+  }
+
+  /** Stops every worker, the emulator, the client and the server. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop()));
+    await this.connection.close().catch(() => undefined);
+    await this.emulator.stop();
+    await this.server?.stop();
+  }
+}
+
+async function startBenchServer(options: BenchEnvOptions, port: number, dbFile?: string): Promise<DevServer> {
+  return startDevServer({
+    headless: true,
+    port,
+    dbFile: dbFile ?? path.join(options.dir, 'temporal.sqlite'),
+    logFile: path.join(options.dir, 'temporal.log'),
+    dynamicConfig: options.dynamicConfig,
+  });
+}
+
+/** Registers the project's search attributes if missing and waits until the namespace lists all of them. */
+async function ensureSearchAttributes(connection: Connection): Promise<void> {
+  await registerSearchAttributes(connection, NAMESPACE);
+  await waitUntil(
+    async () => {
+      const res = await connection.operatorService.listSearchAttributes({ namespace: NAMESPACE });
+      const known = Object.keys(res.customAttributes ?? {});
+      return SEARCH_ATTRIBUTES.every((k) => known.includes(k.name));
+    },
+    30_000,
+    'search attributes registered',
+  );
+}

@@ -1,0 +1,193 @@
+/**
+ * Throughput against the engine's ceiling: completed short migrations per second, divided by completed no-op
+ * workflows per second on the same server in the same run, where the no-op workflow runs as many no-op
+ * activities, one after another, as a migration's history schedules (measured in a warm-up).
+ *
+ * Migrations are short: the emulator schedules at once and runs every task immediately at a high time scale, so
+ * the figures measure orchestration (validation, token, create, poll, search attributes, report), not OMS time.
+ * Both kinds start with the same starter (`client.workflow.start`, a bounded number in flight; the migration with
+ * the options MigrationClient uses) and each runs on its own worker process with the same limits.
+ */
+import path from 'node:path';
+
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+
+import { MIGRATION_WORKFLOW_TYPE } from '../../client/migration-client';
+import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../../workflows/search-attributes';
+import type { MigrationRequest } from '../../workflows/types';
+import type { Flags } from '../lib/args';
+import { BenchEnv } from '../lib/env';
+import { mapLimited } from '../lib/pool';
+import { ProcSampler, round } from '../lib/proc';
+import { benchEmulatorConfig, objectRequest } from '../lib/requests';
+import { target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
+import { closeStats, count, onQueue, sample, waitAllClosed } from '../lib/temporal';
+
+export const throughput: Scenario = {
+  name: 'throughput',
+  title: 'Throughput: short migrations per second vs no-op workflows with as many no-op activities',
+  defaults: { n: 500, warmup: 20, 'time-scale': 10_000, 'start-concurrency': 50, 'timeout-minutes': 10 },
+  key: (flags: Flags) => `throughput n=${flags.num('n')}`,
+  run,
+};
+
+const SEED_KEYS = ['01.png', 'list.txt'];
+
+/** Starts a migration the way MigrationClient.start does (same options), without its extra describe call. */
+function startMigration(client: Client, taskQueue: string, id: string, request: MigrationRequest) {
+  return client.workflow.start(MIGRATION_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: id,
+    args: [request],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: `OMS object migration: a-test-1 → api-test-outline`,
+    typedSearchAttributes: [
+      { key: OMS_TASK_TYPE, value: 'object' },
+      { key: OMS_DST_BUCKET, value: 'api-test-outline' },
+      { key: OMS_SRC_BUCKET, value: 'a-test-1' },
+    ],
+  });
+}
+
+async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
+  const f = ctx.flags;
+  const n = f.num('n');
+  const warmup = f.num('warmup');
+  const concurrency = f.num('start-concurrency');
+  const timeoutMs = f.num('timeout-minutes') * 60_000;
+  const params = {
+    n,
+    warmup,
+    emulator_time_scale: f.num('time-scale'),
+    start_concurrency: concurrency,
+    worker_limits: 'defaults (100 activity slots, 40 workflow-task slots)',
+  };
+  const env = await BenchEnv.start({
+    dir: ctx.dir,
+    temporalAddress: ctx.temporalAddress,
+    emulator: { timeScale: f.num('time-scale'), config: benchEmulatorConfig([]) },
+  });
+  const sampler = new ProcSampler(1_000);
+  try {
+    await env.emulator.admin.updateSettings({ schedulingDelayMs: 0, maxRunningPerRegion: 1_000_000 });
+    const stamp = Date.now();
+    const migQueue = `bench-tp-migration-${stamp}`;
+    const noopQueue = `bench-tp-noop-${stamp}`;
+    const [product, bench] = await Promise.all([
+      env.spawnWorker('product', migQueue, {}, path.join(ctx.dir, 'product-worker.log')),
+      env.spawnWorker('bench', noopQueue, {}, path.join(ctx.dir, 'bench-worker.log')),
+    ]);
+    sampler.track('product', product.pid);
+    sampler.track('bench-worker', bench.pid);
+    if (env.serverPid) sampler.track('server', env.serverPid);
+    sampler.track('bench', 'self');
+    sampler.start();
+
+    const request = (id: string) =>
+      objectRequest('a-test-1', SEED_KEYS, `${id}/`, { poll_interval_seconds: 1, min_poll_interval_seconds: 0.1 });
+    const runMigrations = async (prefix: string, k: number) => {
+      const ids = Array.from({ length: k }, (_, i) => `${prefix}-${i}`);
+      await mapLimited(ids, concurrency, (id) => startMigration(env.client, migQueue, id, request(id)));
+      return ids;
+    };
+    const runNoops = async (prefix: string, k: number, activities: number) => {
+      const ids = Array.from({ length: k }, (_, i) => `${prefix}-${i}`);
+      await mapLimited(ids, concurrency, (id) =>
+        env.client.workflow.start('noopWorkflow', { taskQueue: noopQueue, workflowId: id, args: [activities] }),
+      );
+      return ids;
+    };
+
+    // --- Warm-up (JIT, token, caches) and the number of activities a migration schedules ---
+    const warmIds = await runMigrations(`warm-mig-${stamp}`, warmup);
+    await runNoops(`warm-noop-${stamp}`, warmup, 3);
+    await waitAllClosed(env.client, migQueue, warmup, timeoutMs);
+    await waitAllClosed(env.client, noopQueue, warmup, timeoutMs);
+    const perMigration = await activitiesScheduled(env.client, sample(warmIds, Math.min(20, warmIds.length)));
+    const k = Math.max(1, Math.round(perMigration.mean));
+    ctx.log(
+      `a migration schedules ${perMigration.mean} activities on average (range ${perMigration.min}–${perMigration.max}); no-op uses ${k}`,
+    );
+
+    // --- No-op workflows: the ceiling ---
+    sampler.mark('noop-start');
+    await runNoops(`noop-${stamp}`, n, k);
+    await waitAllClosed(env.client, noopQueue, warmup + n, timeoutMs);
+    sampler.mark('noop-end');
+    const noop = await closeStats(env.client, onQueue(noopQueue, `WorkflowId STARTS_WITH 'noop-${stamp}'`));
+
+    // --- Migrations ---
+    const before = await env.emulator.admin.counters();
+    sampler.mark('mig-start');
+    const ids = await runMigrations(`mig-${stamp}`, n);
+    await waitAllClosed(env.client, migQueue, warmup + n, timeoutMs);
+    sampler.mark('mig-end');
+    sampler.stop();
+    const after = await env.emulator.admin.counters();
+    const mig = await closeStats(env.client, onQueue(migQueue, `WorkflowId STARTS_WITH 'mig-${stamp}'`));
+    const succeeded = await count(
+      env.client,
+      onQueue(migQueue, `WorkflowId STARTS_WITH 'mig-${stamp}' AND OmsOutcome = 'succeeded'`),
+    );
+    const measuredActivities = await activitiesScheduled(env.client, sample(ids, Math.min(20, n)));
+
+    const noopRate = n / ((noop.lastClose - noop.firstStart) / 1000);
+    const migRate = n / ((mig.lastClose - mig.firstStart) / 1000);
+    const ratio = migRate / noopRate;
+    const delta = (route: keyof typeof after) => (after[route] ?? 0) - (before[route] ?? 0);
+    const metrics = {
+      noop: {
+        activities_per_workflow: k,
+        completed: noop.statuses.COMPLETED ?? 0,
+        makespan_seconds: round((noop.lastClose - noop.firstStart) / 1000, 2),
+        per_second: round(noopRate, 1),
+        worker_cpu_cores: sampler.window('bench-worker', 'noop-start', 'noop-end').cpuCores,
+        server_cpu_cores: sampler.window('server', 'noop-start', 'noop-end').cpuCores,
+      },
+      migrations: {
+        completed_succeeded: succeeded,
+        activities_scheduled_per_migration: measuredActivities,
+        makespan_seconds: round((mig.lastClose - mig.firstStart) / 1000, 2),
+        per_second: round(migRate, 1),
+        worker_cpu_cores: sampler.window('product', 'mig-start', 'mig-end').cpuCores,
+        server_cpu_cores: sampler.window('server', 'mig-start', 'mig-end').cpuCores,
+        bench_process_cpu_cores_emulator_and_client: sampler.window('bench', 'mig-start', 'mig-end').cpuCores,
+        oms_calls_per_migration: round(
+          (delta('CreateTask') + delta('ShowTask') + delta('ListTasks') + delta('KeystoneCreateUserTokenByPassword')) /
+            n,
+          2,
+        ),
+      },
+      ratio: round(ratio, 3),
+    };
+    const targets = [
+      target('migrations/s ÷ no-op workflows/s (same activity count)', '≥ 0.8', round(ratio, 3), ratio >= 0.8),
+      target('all migrations succeeded', `${n}`, succeeded, succeeded === n),
+    ];
+    return { status: 'ok', params, metrics, targets };
+  } finally {
+    sampler.stop();
+    await env.close();
+  }
+}
+
+/** Mean/min/max of ActivityTaskScheduled events in the histories of `ids`. */
+async function activitiesScheduled(
+  client: Client,
+  ids: readonly string[],
+): Promise<{ mean: number; min: number; max: number }> {
+  const scheduled = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED;
+  const counts: number[] = [];
+  for (const id of ids) {
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    counts.push((history.events ?? []).filter((e) => e.eventType === scheduled).length);
+  }
+  if (counts.length === 0) return { mean: 0, min: 0, max: 0 };
+  return {
+    mean: round(counts.reduce((a, b) => a + b, 0) / counts.length, 2),
+    min: Math.min(...counts),
+    max: Math.max(...counts),
+  };
+}
