@@ -21,13 +21,18 @@ export interface WorkerConfig {
   worker: {
     maxConcurrentActivities: number;
     maxConcurrentWorkflowTasks: number;
-    maxCachedWorkflows?: number;
+    maxCachedWorkflows: number;
+    /** Prebuilt workflow bundle (`npm run build` writes lib/workflow-bundle.js); unset: bundle `workflows/` at start. */
+    workflowBundlePath?: string;
     maxApiRequestsPerSecond?: number;
     shutdownGraceMs: number;
     logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   };
   credentials: CredentialStore;
 }
+
+/** Default sticky-cache size (`WORKER_MAX_CACHED_WORKFLOWS`). */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
 /** Per-profile variable suffixes and the profile field each fills. */
 export const PROFILE_FIELDS: Readonly<Record<string, keyof CredentialProfile>> = {
@@ -82,6 +87,16 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     if (!match) problems.push(`${name} must be one of ${allowed.join(', ')}`);
     return match ?? fallback;
   };
+  const readableFile = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    try {
+      fs.accessSync(raw, fs.constants.R_OK);
+    } catch {
+      problems.push(`${name} (${raw}) is not a readable file; build it with \`npm run build\``);
+    }
+    return raw;
+  };
 
   const endpoint = url('OMS_ENDPOINT');
   const config = {
@@ -102,7 +117,11 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     worker: {
       maxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1, 10_000)!,
       maxConcurrentWorkflowTasks: int('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 40, 2, 10_000)!,
-      maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', undefined, 0, 1_000_000),
+      // Bounded by default (the SDK's default grows with the heap limit: thousands on a large machine). A migration
+      // wakes its workflow a handful of times in its life, so a miss costs one replay of a short history, while
+      // every cached workflow costs memory for as long as it waits (see docs/benchmarks.md, capacity).
+      maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS, 0, 1_000_000)!,
+      workflowBundlePath: readableFile('WORKER_WORKFLOW_BUNDLE'),
       maxApiRequestsPerSecond: int('WORKER_MAX_API_REQUESTS_PER_SECOND', undefined, 1, 100_000),
       shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600)! * 1000,
       logLevel: oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),

@@ -2,6 +2,8 @@
  * Builds the Temporal worker from a {@link WorkerConfig}: activities with their injected dependencies, the
  * workflow code (a prebuilt bundle when given), and the concurrency limits. Used by worker/main.ts and the tests.
  */
+import path from 'node:path';
+
 import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
@@ -39,15 +41,27 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     activities,
-    ...(options.workflowBundle
-      ? { workflowBundle: options.workflowBundle }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...workflowSource(options),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,
     maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTasks,
-    ...(config.worker.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: config.worker.maxCachedWorkflows } : {}),
+    maxCachedWorkflows: config.worker.maxCachedWorkflows,
     ...(config.worker.maxApiRequestsPerSecond !== undefined
       ? { maxTaskQueueActivitiesPerSecond: config.worker.maxApiRequestsPerSecond }
       : {}),
     shutdownGraceTime: config.worker.shutdownGraceMs,
   });
+}
+
+/**
+ * Where the workflow code comes from: the bundle given by the caller (tests), the prebuilt bundle the
+ * configuration names (`WORKER_WORKFLOW_BUNDLE`), or `workflows/` bundled now (slower start, and the bundler's memory
+ * stays in the process).
+ */
+function workflowSource(
+  options: CreateWorkerOptions,
+): Pick<WorkerOptions, 'workflowBundle'> | Pick<WorkerOptions, 'workflowsPath'> {
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
+  const codePath = options.config.worker.workflowBundlePath;
+  if (codePath) return { workflowBundle: { codePath: path.resolve(codePath) } };
+  return { workflowsPath: require.resolve('../workflows') };
 }

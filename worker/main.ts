@@ -3,6 +3,9 @@
  * checks the search attributes exist, and runs until SIGINT/SIGTERM, letting in-flight activities finish within
  * the grace period.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { NativeConnection, Runtime } from '@temporalio/worker';
 
 import { secretValues } from '../activities/credentials';
@@ -27,11 +30,29 @@ async function main(): Promise<void> {
         fix: 'npm run register-search-attributes (or temporal operator search-attribute create ...)',
       });
     }
-    const worker = await createWorker({ config, connection });
+    const bundle = config.worker.workflowBundlePath ?? builtBundle();
+    logger.info(bundle ? 'Workflow code: prebuilt bundle' : 'Workflow code: bundling workflows/ at start', {
+      bundle: bundle ?? null,
+    });
+    const worker = await createWorker({
+      config,
+      connection,
+      ...(bundle ? { workflowBundle: { codePath: path.resolve(bundle) } } : {}),
+    });
     await worker.run();
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * The bundle `npm run build` writes next to the compiled worker (lib/workflow-bundle.js), when running compiled:
+ * built together, so it matches this code. From sources (tsx), the workflows are bundled at start.
+ */
+function builtBundle(): string | undefined {
+  if (path.extname(__filename) !== '.js') return undefined;
+  const candidate = path.join(__dirname, '..', 'workflow-bundle.js');
+  return fs.existsSync(candidate) ? candidate : undefined;
 }
 
 main().catch((err: unknown) => {

@@ -7,12 +7,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../emulator';
+import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
 import { freePort } from '../../scripts/lib/net';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes';
@@ -41,6 +43,17 @@ const WORKER_SCRIPTS: Record<WorkerKind, string> = {
   product: path.join(ROOT, 'worker', 'main.ts'),
   bench: path.join(ROOT, 'bench', 'worker.ts'),
 };
+
+let bundle: Promise<string> | undefined;
+/** The product workflow bundle, built once per bench process (as `npm run build` builds it). */
+function productBundle(): Promise<string> {
+  bundle ??= (async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oms-bench-bundle-')), 'workflow-bundle.js');
+    await buildWorkflowBundle(file);
+    return file;
+  })();
+  return bundle;
+}
 
 /** A worker running as its own process. */
 export class WorkerProcess {
@@ -156,10 +169,13 @@ export class BenchEnv {
     logFile = path.join(this.options.dir, `${kind}-worker.log`),
     readyTimeoutMs = 180_000,
   ): Promise<WorkerProcess> {
+    // The product worker runs as in production: from the prebuilt workflow bundle (`npm run build`).
+    const bundleEnv: Record<string, string> =
+      kind === 'product' ? { WORKER_WORKFLOW_BUNDLE: await productBundle() } : {};
     const out = fs.openSync(logFile, 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPTS[kind]], {
       cwd: ROOT,
-      env: { ...process.env, ...this.workerEnv(taskQueue, extraEnv) },
+      env: { ...process.env, ...this.workerEnv(taskQueue, { ...bundleEnv, ...extraEnv }) },
       stdio: ['ignore', out, out],
     });
     fs.closeSync(out);

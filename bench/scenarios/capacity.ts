@@ -218,6 +218,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       worker: {
         peak_rss_mib: workerAll.peakRssMiB,
         rss_end_of_hold_mib: sampler.window('worker', 'waiting', 'hold-end').endRssMiB,
+        peak_rss_ramp_mib: sampler.window('worker', 'begin', 'waiting').peakRssMiB,
+        peak_rss_hold_mib: sampler.window('worker', 'waiting', 'hold-end').peakRssMiB,
+        peak_rss_release_mib: sampler.window('worker', 'released', 'closed').peakRssMiB,
         cpu_cores_ramp: sampler.window('worker', 'begin', 'waiting').cpuCores,
         cpu_cores_hold: sampler.window('worker', 'waiting', 'hold-end').cpuCores,
         cpu_cores_release: sampler.window('worker', 'released', 'closed').cpuCores,

@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
 
+import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes';
 import { TEST_ENV } from './env';
@@ -48,10 +48,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[TEST_ENV.namespace] = process.env.TEMPORAL_NAMESPACE ?? 'default';
 
   const bundlePath = path.join(tmp, 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../workflows'),
-    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
-  });
-  fs.writeFileSync(bundlePath, code);
+  // The same bundle `npm run build` writes for the production worker.
+  await buildWorkflowBundle(bundlePath);
   process.env[TEST_ENV.workflowBundle] = bundlePath;
 }

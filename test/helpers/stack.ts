@@ -80,7 +80,7 @@ export interface Stack {
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   /** Starts `worker/main.ts` as a child process (for SIGKILL tests); output goes to `logFile`. */
-  spawnWorker(logFile: string): ChildProcess;
+  spawnWorker(logFile: string, extraEnv?: Record<string, string>): ChildProcess;
   close(): Promise<void>;
 }
 
@@ -143,14 +143,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }),
     startWorker,
     stopWorker,
-    spawnWorker: (logFile: string) => {
+    spawnWorker: (logFile: string, extraEnv: Record<string, string> = {}) => {
       const out = fs.openSync(logFile, 'a');
       // One process (node with the tsx loader), not the tsx CLI, which would run the worker as a grandchild that
       // a SIGKILL of the child does not reach.
       const child = spawn(
         process.execPath,
         ['--import', 'tsx', path.join(__dirname, '..', '..', 'worker', 'main.ts')],
-        { env: { ...process.env, ...env, LOG_LEVEL: 'INFO' }, stdio: ['ignore', out, out] },
+        { env: { ...process.env, ...env, LOG_LEVEL: 'INFO', ...extraEnv }, stdio: ['ignore', out, out] },
       );
       fs.closeSync(out);
       children.push(child);

@@ -139,7 +139,8 @@ describe('with the worker as a separate process', () => {
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.kill('SIGKILL');
     await exited;
-    worker = stack.spawnWorker(logFile);
+    // The replacement runs as `node lib/worker/main.js` does after `npm run build`: from a prebuilt bundle.
+    worker = stack.spawnWorker(logFile, { WORKER_WORKFLOW_BUNDLE: testEnv('workflowBundle') });
     const { report } = await stack.migrations.result(id);
     expect(report).toMatchObject({ outcome: 'succeeded', status: 5, total_num: 200, failed_num: 0 });
     expect(report!.task_id).toBe(status.progress!.task_id);
@@ -163,6 +164,8 @@ describe('with the worker as a separate process', () => {
     expect(history).toContain('"EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED"');
     const logs = fs.readFileSync(logFile, 'utf8');
     expect(logs).toContain('Starting OMS migration worker');
+    expect(logs).toContain('Workflow code: bundling workflows/ at start');
+    expect(logs).toContain('Workflow code: prebuilt bundle');
     for (const secret of stackSecrets(stack.emulator)) {
       expect(history).not.toContain(secret);
       expect(logs).not.toContain(secret);

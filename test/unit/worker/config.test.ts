@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ConfigError, describeConfig, loadWorkerConfig } from '../../../worker/config';
+import { ConfigError, DEFAULT_MAX_CACHED_WORKFLOWS, describeConfig, loadWorkerConfig } from '../../../worker/config';
 
 const base = {
   OMS_ENDPOINT: 'https://oms.example.test',
@@ -22,6 +22,18 @@ describe('worker configuration', () => {
     expect(config.credentials.get('my-src')).toEqual({ ak: 'AK-SECRET-2', sk: 'SK-SECRET-3' });
     expect(config.credentials.get('default')).toEqual({ iamUser: 'alice', iamPassword: 'pw-SECRET-1' });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('bounds the sticky cache by default and checks the prebuilt workflow bundle path', () => {
+    expect(loadWorkerConfig(base).worker.maxCachedWorkflows).toBe(DEFAULT_MAX_CACHED_WORKFLOWS);
+    expect(loadWorkerConfig({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' }).worker.maxCachedWorkflows).toBe(0);
+    expect(loadWorkerConfig(base).worker.workflowBundlePath).toBeUndefined();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-')), 'workflow-bundle.js');
+    fs.writeFileSync(file, '// bundle');
+    expect(loadWorkerConfig({ ...base, WORKER_WORKFLOW_BUNDLE: file }).worker.workflowBundlePath).toBe(file);
+    expect(() => loadWorkerConfig({ ...base, WORKER_WORKFLOW_BUNDLE: `${file}.missing` })).toThrow(
+      /WORKER_WORKFLOW_BUNDLE \(.*\.missing\) is not a readable file/,
+    );
   });
 
   test('lists every problem at once', () => {
