@@ -23,6 +23,11 @@ export interface DevServerOptions {
   headless?: boolean;
   /** SQLite database file. Without it the server keeps state in memory and loses it on exit. */
   dbFile?: string;
+  /**
+   * `--sqlite-pragma` values for a file database; default {@link DEFAULT_SQLITE_PRAGMAS}. `{}` keeps SQLite's own
+   * defaults (rollback journal, a full sync on every commit).
+   */
+  sqlitePragmas?: Record<string, string>;
   namespace?: string;
   /** Extra `--dynamic-config-value KEY=JSON` pairs, e.g. to lower the continue-as-new suggestion. */
   dynamicConfig?: Record<string, unknown>;
@@ -31,6 +36,14 @@ export interface DevServerOptions {
   /** How long to wait for the server to answer; default 60 s (SQLite start-up on a busy 2-core box is slow). */
   startTimeoutMs?: number;
 }
+
+/**
+ * Write-ahead log with normal sync: the server writes through one SQLite connection, so every commit's fsyncs
+ * serialise the whole server; in WAL mode a commit appends to the log and syncs at checkpoints. A killed or
+ * restarted server loses nothing (the log is in the file system); only an operating-system crash or power loss can
+ * lose the last commits. That trade suits the development server; production runs a Temporal cluster.
+ */
+export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
 
 export interface DevServer {
   /** `127.0.0.1:<port>` for clients and workers. */
@@ -108,6 +121,9 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
+    for (const [key, value] of Object.entries(options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS)) {
+      args.push('--sqlite-pragma', `${key}=${value}`);
+    }
   }
   for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) {
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);

@@ -1,5 +1,5 @@
 /**
- * The embedded default survives a Temporal restart mid-migration: the dev server is stopped while the workflow
+ * The embedded default survives a Temporal restart mid-migration: the dev server is killed (SIGKILL) while the workflow
  * polls a running OMS task, started again on the same SQLite database, and the migration completes — with the
  * same OMS task, not a second one.
  */
@@ -19,7 +19,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-test('a migration completes after the dev server restarts on the same database, with one OMS task', async () => {
+test('a migration completes after the dev server is killed and restarted on the same database, with one OMS task', async () => {
   const dbFile = path.join(testEnv('tmpDir'), `${uniqueId('restart')}.sqlite`);
   server = await startDevServer({ headless: true, dbFile });
   const before = await startStack({ emulator: { timeScale: 20 }, temporalAddress: server.address });
@@ -42,7 +42,11 @@ test('a migration completes after the dev server restarts on the same database, 
   );
 
   await before.stopWorker();
-  await server.stop();
+  // Killed, not stopped: nothing committed may be lost (the dev server runs SQLite in WAL mode).
+  const killed = server.process;
+  const exited = new Promise((resolve) => killed.once('exit', resolve));
+  killed.kill('SIGKILL');
+  await exited;
   server = await startDevServer({ headless: true, dbFile });
 
   const after = await startStack({
