@@ -114,6 +114,16 @@ export function migrationActivities(ctx: ActivityContext) {
      * failure's message and details carry the live snapshot for `describe()` and the UI.
      */
     async pollMigrationTask(input: PollMigrationTaskInput): Promise<PollMigrationTaskOutput> {
+      // The previous poll has just looked: the first attempt only waits for the cadence (no call, no slot held).
+      const deferred = (input.first_poll_delay_ms ?? 0) > 0;
+      if (deferred && activityInfo().attempt === 1) {
+        throw ApplicationFailure.create({
+          type: FailureType.TaskPending,
+          category: ApplicationFailureCategory.BENIGN,
+          message: `OMS task ${input.task_id}: next poll in ${Math.round(input.first_poll_delay_ms! / 100) / 10} s`,
+          nextRetryDelay: input.first_poll_delay_ms!,
+        });
+      }
       const result = await run(async () => {
         const task = await ctx.clientFor(input.api_profile).showTask(input.task_id, { signal: cancellationSignal() });
         const snapshot = toTaskSnapshot(task);
@@ -132,7 +142,7 @@ export function migrationActivities(ctx: ActivityContext) {
       });
       // Earlier attempts of this poll each made one ShowTask and ended as TaskPending (or an error), so they
       // could not report it themselves: count them here, so the report's `show` is the number of polls.
-      result.calls.show += result.attempt - 1;
+      result.calls.show += result.attempt - 1 - (deferred ? 1 : 0);
       return result;
     },
 

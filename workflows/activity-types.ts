@@ -55,6 +55,11 @@ export interface PollMigrationTaskInput {
   known_checkpoint: number;
   poll_interval_ms: number;
   min_poll_interval_ms: number;
+  /**
+   * When > 0, the first attempt makes no OMS call and asks to be retried after this many ms: the previous poll
+   * has just looked (absent in histories written before this field: poll at once).
+   */
+  first_poll_delay_ms?: number;
 }
 
 /** Result of `pollMigrationTask`: a snapshot worth a workflow event (status change, checkpoint or final). */

@@ -34,6 +34,7 @@ import type { ActivityCallCounts, PollMigrationTaskOutput } from './activity-typ
 import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from './definitions';
 import { FailureType } from './failure-types';
 import { renderDetails } from './internal/details';
+import { nextPollDelayMs } from './internal/polling';
 import { addCalls, emptyCalls } from './internal/calls';
 import { validateMigrationRequest, formatIssues } from './internal/validate-request';
 import { regionSlot, type RegionSlot, type RegionSlotState } from './region-limiter';
@@ -84,6 +85,12 @@ export interface MigrationCarriedState {
   deadline_at: number;
   /** Region-limiter slot (OMS running/creation limits; region-limiter.ts). */
   limiter?: RegionSlotState;
+  /**
+   * Delay before the next poll's first ShowTask, set when a poll reported a change of a task that is not final:
+   * that poll just looked, so the next one waits its cadence instead of looking again at once. Cleared when the
+   * task is (re)started.
+   */
+  next_poll_delay_ms?: number;
 }
 
 /**
@@ -328,6 +335,11 @@ async function driveToFinal(
     const previous = state.snapshot?.status;
     state.snapshot = snap;
     state.checkpoint = polled.checkpoint;
+    state.next_poll_delay_ms = nextPollDelayMs(
+      snap.left_time,
+      req.orchestration.poll_interval_seconds * 1000,
+      req.orchestration.min_poll_interval_seconds * 1000,
+    );
     if (snap.status !== previous) upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(snap.status) }]);
     state.phase = phaseOf(snap.status, state);
     show();
@@ -370,6 +382,7 @@ async function pollOnce(
     known_checkpoint: state.checkpoint,
     poll_interval_ms: intervalMs,
     min_poll_interval_ms: opts.min_poll_interval_seconds * 1000,
+    first_poll_delay_ms: state.next_poll_delay_ms ?? 0,
   });
   state.calls = addCalls(state.calls, polled.calls);
   return polled;
@@ -420,6 +433,7 @@ async function startTask(
   });
   state.calls = addCalls(state.calls, started.calls);
   if (!started.changed) await slot.release();
+  else state.next_poll_delay_ms = undefined; // a (re)started task: look at once
   return started.changed;
 }
 
