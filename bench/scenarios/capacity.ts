@@ -41,6 +41,7 @@ export const capacity: Scenario = {
   key: (flags: Flags) =>
     `capacity n=${flags.num('n')}` +
     (flags.has('cached-workflows') ? ` cache=${flags.num('cached-workflows')}` : '') +
+    (flags.has('heap-mib') ? ` heap=${flags.num('heap-mib')}` : '') +
     (flags.num('timeout-minutes') !== 10 ? ` budget=${flags.num('timeout-minutes')}min` : ''),
   run,
 };
@@ -62,7 +63,8 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     poll_interval_seconds: interval,
     min_poll_interval_seconds: Math.min(5, interval),
     worker_max_concurrent_activities: slots,
-    worker_max_cached_workflows: f.has('cached-workflows') ? f.num('cached-workflows') : 'SDK default',
+    worker_max_cached_workflows: f.has('cached-workflows') ? f.num('cached-workflows') : 'worker default (200)',
+    worker_node_options: f.has('heap-mib') ? `--max-old-space-size=${f.num('heap-mib')}` : 'none',
     emulator_time_scale: timeScale,
     hold_seconds: holdSeconds,
     transfer_wall_seconds: transferWall,
@@ -96,6 +98,8 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const taskQueue = `bench-capacity-${Date.now()}`;
     const workerEnv: Record<string, string> = { WORKER_MAX_CONCURRENT_ACTIVITIES: String(slots) };
     if (f.has('cached-workflows')) workerEnv.WORKER_MAX_CACHED_WORKFLOWS = String(f.num('cached-workflows'));
+    // The V8 heap limit, as operators set it (`NODE_OPTIONS`; see README, worker configuration).
+    if (f.has('heap-mib')) workerEnv.NODE_OPTIONS = `--max-old-space-size=${f.num('heap-mib')}`;
     const worker = await env.spawnWorker('product', taskQueue, workerEnv, path.join(ctx.dir, 'worker.log'));
     await admin.clearRequests();
 

@@ -8,7 +8,7 @@ import { MockAgent } from 'undici';
 
 import { createActivities } from '../../../activities';
 import { staticCredentialStore } from '../../../activities/credentials';
-import type { PollMigrationTaskInput } from '../../../workflows/activity-types';
+import type { PollMigrationTaskInput, PollMigrationTaskOutput } from '../../../workflows/activity-types';
 import { FailureType } from '../../../workflows/failure-types';
 
 const OMS = 'https://oms.example.com';
@@ -86,7 +86,10 @@ test('an unchanged task: benign TaskPending retried after the cadence, carrying 
 
 test('a change returns, counting the quiet attempts before it as polls', async () => {
   showTask(5, 1, 0);
-  const out = await new MockActivityEnvironment({ attempt: 4 }).run(activities().pollMigrationTask, input());
+  const out: PollMigrationTaskOutput = await new MockActivityEnvironment({ attempt: 4 }).run(
+    activities().pollMigrationTask,
+    input(),
+  );
   expect(out.snapshot.status).toBe(5);
   expect(out.calls.show).toBe(4);
 });
@@ -106,7 +109,7 @@ test('a deferred first attempt makes no OMS call and asks to be retried after th
 
 test('after a deferred first attempt, the polls counted exclude it', async () => {
   showTask(5, 1, 0);
-  const out = await new MockActivityEnvironment({ attempt: 3 }).run(
+  const out: PollMigrationTaskOutput = await new MockActivityEnvironment({ attempt: 3 }).run(
     activities().pollMigrationTask,
     input({ first_poll_delay_ms: 12_000 }),
   );
