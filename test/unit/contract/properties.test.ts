@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 
+import { validateBatchRequest } from '../../../workflows/internal/batch-plan';
 import { formatPath } from '../../../workflows/internal/json-path';
 import { validateMigrationRequest } from '../../../workflows/internal/validate-request';
 import { invalidRequestArb, validRequestArb } from './arbitraries';
+import { invalidBatchArb } from './batch-arbitraries';
 import { readJson } from './fixtures';
 import { evaluate } from './mini-json-schema';
 import type { Schema } from './mini-json-schema';
@@ -65,4 +67,19 @@ test('never throws on arbitrary values', () => {
     }),
     { numRuns: 300 },
   );
+});
+
+test('refuses every broken batch at the broken place, never throws and never echoes a planted secret', () => {
+  const kinds = new Set<string>();
+  fc.assert(
+    fc.property(invalidBatchArb, ({ batch, kind, field, secret }) => {
+      kinds.add(kind.startsWith('item:') ? 'item' : kind);
+      const result = validateBatchRequest(batch);
+      if (result.ok) throw new Error(`accepted a batch broken by ${kind} at ${field}`);
+      expect(result.errors.some((error) => isSelfOrParent(error.field, field))).toBe(true);
+      if (secret !== undefined) expect(JSON.stringify(result)).not.toContain(secret);
+    }),
+    { numRuns: 400 },
+  );
+  expect(kinds.size).toBeGreaterThanOrEqual(10);
 });
