@@ -2,7 +2,8 @@
  * `npm run capture-histories`: records replay histories of the migration workflow for test/replay/. Runs a few
  * representative migrations (success, task failure, pause + resume, cancel) on a throwaway dev server against the
  * emulator and exports each with `temporal workflow show -o json`. Re-run it whenever the workflow's command
- * sequence changes (and keep the old files as long as old executions may still be replayed).
+ * sequence changes (and keep the old files as long as old executions may still be replayed):
+ * `npm run capture-histories -- --tag v2` writes `migration-succeeded-v2.json` etc. next to the older recordings.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +23,9 @@ import { ensureTemporalCli } from './lib/temporal-cli';
 const OUT_DIR = path.join(__dirname, '..', 'test', 'replay', 'histories');
 
 async function main(): Promise<void> {
+  const tagAt = process.argv.indexOf('--tag');
+  const tag = tagAt >= 0 ? process.argv[tagAt + 1] : undefined;
+  if (tagAt >= 0 && !/^[a-z0-9-]+$/.test(tag ?? '')) throw new Error('--tag needs a name of a-z, 0-9 and -');
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const cli = await ensureTemporalCli();
   const server = await startDevServer({ headless: true });
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
       await scenario();
       const result = await migrations.result(id);
       const history = execFileSync(cli.path, ['workflow', 'show', '--address', server.address, '-w', id, '-o', 'json']);
-      fs.writeFileSync(path.join(OUT_DIR, `${id}.json`), history);
+      fs.writeFileSync(path.join(OUT_DIR, `${id}${tag ? `-${tag}` : ''}.json`), history);
       process.stdout.write(`${id}: ${result.outcome}\n`);
     }
   });

@@ -20,6 +20,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -91,7 +92,15 @@ export interface MigrationCarriedState {
    * task is (re)started.
    */
   next_poll_delay_ms?: number;
+  /**
+   * A final OMS status not yet written to the `OmsStatus` search attribute: with {@link FINAL_STATUS_PATCH} it is
+   * written together with the outcome (or before the next action), one visibility update fewer per migration.
+   */
+  pending_status?: string;
 }
+
+/** Patch: the final OMS status is upserted with the outcome, not on its own (histories before it replay as before). */
+export const FINAL_STATUS_PATCH = 'oms-final-status-with-outcome';
 
 /**
  * Migrates one OMS task. Input: the OMS CreateTask body with credential profile names instead of keys (see
@@ -222,6 +231,7 @@ export async function migrationWorkflow(
     // Once the task is final, the outcome is decided: a late cancellation must not lose the report.
     return await CancellationScope.nonCancellable(() => finish(req, state, migrationId, show));
   } catch (err) {
+    flushPendingStatus(state);
     if (isCancellation(err)) {
       await stopOnExit(req, state, 'cancelled');
       await slot.release();
@@ -340,7 +350,10 @@ async function driveToFinal(
       req.orchestration.poll_interval_seconds * 1000,
       req.orchestration.min_poll_interval_seconds * 1000,
     );
-    if (snap.status !== previous) upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(snap.status) }]);
+    if (snap.status !== previous) {
+      if (isFinalStatus(snap.status) && patched(FINAL_STATUS_PATCH)) state.pending_status = statusText(snap.status);
+      else upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(snap.status) }]);
+    }
     state.phase = phaseOf(snap.status, state);
     show();
 
@@ -349,6 +362,7 @@ async function driveToFinal(
     if (snap.status === TaskStatus.STOPPED && state.pause_requested) {
       state.paused = true;
       state.phase = 'paused';
+      flushPendingStatus(state);
       show();
       continue;
     }
@@ -356,6 +370,7 @@ async function driveToFinal(
       state.failed_before_retry = snap.failed_num ?? 0;
       state.retry_rounds += 1;
       state.phase = 'retrying_failed_objects';
+      flushPendingStatus(state);
       show();
       const restarted = await startTask(req, state, true, slot);
       if (restarted) {
@@ -474,7 +489,7 @@ async function finish(
     }
   }
   state.phase = 'done';
-  upsertSearchAttributes([{ key: OMS_OUTCOME, value: outcome }]);
+  upsertSearchAttributes([...takePendingStatus(state), { key: OMS_OUTCOME, value: outcome }]);
   show();
   await condition(allHandlersFinished);
   const report = buildReport(req, state, id, outcome);
@@ -498,6 +513,19 @@ async function finish(
     });
   }
   return report;
+}
+
+/** The pending final status as a search-attribute update (empty when none), cleared. */
+function takePendingStatus(state: MigrationCarriedState): SearchAttributeUpdatePair[] {
+  const value = state.pending_status;
+  state.pending_status = undefined;
+  return value === undefined ? [] : [{ key: OMS_STATUS, value }];
+}
+
+/** Writes a pending final status on its own (before an action that may take time, or on an early exit). */
+function flushPendingStatus(state: MigrationCarriedState): void {
+  const pairs = takePendingStatus(state);
+  if (pairs.length > 0) upsertSearchAttributes(pairs);
 }
 
 /** On cancellation or deadline: stop the OMS task (unless detach) in a scope that cannot itself be cancelled. */

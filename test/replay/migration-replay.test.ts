@@ -9,6 +9,9 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 
+import { FINAL_STATUS_PATCH } from '../../workflows/migration';
+import { LIMITER_PATCH } from '../../workflows/region-limiter';
+
 jest.setTimeout(120_000);
 
 const DIR = path.join(__dirname, 'histories');
@@ -20,12 +23,40 @@ beforeAll(async () => {
 });
 
 test('histories of every recorded scenario are present', () => {
-  expect(files.sort()).toEqual([
-    'migration-cancelled.json',
-    'migration-paused-resumed.json',
-    'migration-succeeded.json',
-    'migration-task-failed.json',
-  ]);
+  const scenarios = ['cancelled', 'paused-resumed', 'succeeded', 'task-failed'];
+  // The first recordings (before any patch) and v2 (region limiter, final status with the outcome, deferred polls).
+  expect(files.sort()).toEqual(scenarios.flatMap((s) => [`migration-${s}-v2.json`, `migration-${s}.json`]).sort());
+});
+
+/** Ids of the `patched()` markers in a recorded history. */
+function patchIds(file: string): string[] {
+  const raw = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) as {
+    events: {
+      eventType: string;
+      markerRecordedEventAttributes?: {
+        markerName?: string;
+        details?: Record<string, { payloads?: { data?: string }[] }>;
+      };
+    }[];
+  };
+  return raw.events
+    .filter((e) => e.eventType === 'EVENT_TYPE_MARKER_RECORDED')
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? '';
+      return (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id;
+    });
+}
+
+test('the v2 recordings exercise the patched paths; the first ones predate every patch', () => {
+  for (const file of files) {
+    if (file.endsWith('-v2.json')) {
+      expect(patchIds(file)).toEqual(expect.arrayContaining([LIMITER_PATCH]));
+      if (!file.includes('cancelled')) expect(patchIds(file)).toContain(FINAL_STATUS_PATCH);
+    } else {
+      expect(patchIds(file)).toEqual([]);
+    }
+  }
 });
 
 test.each(files)('%s replays against the current workflow code', async (file) => {
