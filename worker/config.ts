@@ -26,6 +26,8 @@ export interface WorkerConfig {
     workflowBundlePath?: string;
     maxApiRequestsPerSecond?: number;
     shutdownGraceMs: number;
+    /** How long start-up waits for an unreachable Temporal server (0: fail at once). */
+    connectTimeoutMs: number;
     logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   };
   credentials: CredentialStore;
@@ -124,6 +126,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       workflowBundlePath: readableFile('WORKER_WORKFLOW_BUNDLE'),
       maxApiRequestsPerSecond: int('WORKER_MAX_API_REQUESTS_PER_SECOND', undefined, 1, 100_000),
       shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600)! * 1000,
+      connectTimeoutMs: int('WORKER_CONNECT_TIMEOUT_SECONDS', 120, 0, 86_400)! * 1000,
       logLevel: oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
     },
     credentials: loadCredentials(env, problems),

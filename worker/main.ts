@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Logger } from '@temporalio/worker';
 
 import { secretValues } from '../activities/credentials';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
   logger.info('Starting OMS migration worker', describeConfig(config));
 
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await connectWithRetry(config.temporal.address, config.worker.connectTimeoutMs, logger);
+  if (!connection) return;
   try {
     const { keys } = await connection.workflowService.getSearchAttributes({});
     const missing = SEARCH_ATTRIBUTES.map((k) => k.name).filter((n) => !(keys && n in keys));
@@ -42,6 +43,44 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close();
+  }
+}
+
+/**
+ * Connects to Temporal, retrying with backoff (0.5 s doubling to 10 s) while the server is unreachable — a worker
+ * started with, or restarted during, a server restart waits instead of exiting — for at most `timeoutMs`. Resolves
+ * undefined when SIGINT/SIGTERM arrives meanwhile.
+ */
+async function connectWithRetry(
+  address: string,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<NativeConnection | undefined> {
+  let stopping = false;
+  const stop = (): void => {
+    stopping = true;
+  };
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 1, delayMs = 500; ; attempt++, delayMs = Math.min(delayMs * 2, 10_000)) {
+      try {
+        return await NativeConnection.connect({ address });
+      } catch (err) {
+        if (stopping) return undefined;
+        if (Date.now() + delayMs > deadline) throw err;
+        logger.warn('Temporal is not reachable yet; retrying', {
+          address,
+          attempt,
+          retryInMs: delayMs,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        if (stopping) return undefined;
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop).off('SIGTERM', stop);
   }
 }
 
