@@ -31,6 +31,8 @@ const TINY = [
   '4',
   '--throughput.warmup',
   '2',
+  '--throughput.rounds',
+  '2',
   '--economy.n',
   '1',
   '--economy.duration',
@@ -117,6 +119,8 @@ test('throughput: both rates measured and the ratio is their quotient', () => {
   expect(num(at(m, 'noop.activities_per_workflow'))).toBeGreaterThanOrEqual(3);
   expect(at(m, 'migrations.completed_succeeded')).toBe(4);
   expect(num(m.ratio)).toBeCloseTo(mig / noop, 1);
+  // Two rounds, alternating which kind goes first, each with its own ratio.
+  expect(at(m, 'ratio_per_round')).toHaveLength(2);
 });
 
 test('economy: one create per migration, one IAM call, polls and detection latencies per cadence', () => {
