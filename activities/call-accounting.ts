@@ -27,6 +27,12 @@ export async function withCallAccounting<T>(fn: () => Promise<T>): Promise<{ res
   return { result, calls };
 }
 
+/** A copy of the counts of the current scope so far (all zero outside one). */
+export function currentCalls(): ActivityCallCounts {
+  const calls = scope.getStore();
+  return calls ? { ...calls } : { iam: 0, create: 0, show: 0, list: 0, start: 0, stop: 0, other: 0 };
+}
+
 /** Request listener for the OMS client and the IAM token fetcher. */
 export function countRequest(event: { operation: string }): void {
   const calls = scope.getStore();

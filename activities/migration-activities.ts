@@ -19,14 +19,15 @@ import type {
   TaskControlOutput,
   UpdateBandwidthInput,
 } from '../workflows/activity-types';
-import { FailureType } from '../workflows/failure-types';
+import { FailureType, type LookupIncompleteDetails } from '../workflows/failure-types';
 import { checkpointOf, isReportable, nextPollDelayMs } from '../workflows/internal/polling';
 import { TaskStatus, statusText } from '../workflows/types';
 import { buildCreateTaskRequest, hasMarker, idempotencyMarker } from './build-create-request';
-import { withCallAccounting } from './call-accounting';
+import { currentCalls, withCallAccounting } from './call-accounting';
 import type { ActivityContext } from './context';
+import { LIST_ALL_PAGE_SIZE, type OmsClient } from './oms/client';
 import { OmsApiError } from './oms/errors';
-import type { StartTaskReq } from './oms/wire-types';
+import type { StartTaskReq, TaskResp } from './oms/wire-types';
 import { toTaskSnapshot } from './task-snapshot';
 import { toApplicationFailure } from './to-application-failure';
 
@@ -44,6 +45,49 @@ async function run<T extends object>(body: () => Promise<T>): Promise<T & { call
     throw toApplicationFailure(err);
   }
 }
+
+/**
+ * Reads the task list (pages of the API maximum, until a short page) for the task whose description carries
+ * `marker`, from one page before `known` (the offset an earlier look-up reached; the overlap tolerates tasks
+ * deleted meanwhile). When a page fails transiently after the look-up got past `known`, throws `LookupIncomplete`
+ * (non-retryable) with the offset reached, so the workflow resumes there instead of a retry reading everything
+ * again: with thousands of tasks and a flaky API, a look-up that restarts on every failure may never finish.
+ * Every `LookupIncomplete` is further than the previous one, so the resumptions end.
+ */
+async function findTaskByMarker(
+  client: OmsClient,
+  marker: string,
+  known: number,
+  signal: AbortSignal,
+): Promise<TaskResp | undefined> {
+  let offset = Math.max(0, known - LIST_ALL_PAGE_SIZE);
+  for (;;) {
+    let tasks: TaskResp[];
+    try {
+      tasks = (await client.listTasks({ limit: LIST_ALL_PAGE_SIZE, offset }, { signal })).tasks;
+    } catch (err) {
+      if (offset > known && OmsApiError.is(err) && TRANSIENT_CODES.includes(err.code)) {
+        const cause = toApplicationFailure(err);
+        const details: LookupIncompleteDetails = { resume_offset: offset, calls: currentCalls() };
+        throw ApplicationFailure.create({
+          type: FailureType.LookupIncomplete,
+          message: `Looking for a task an earlier attempt may have created stopped at task ${offset} (${cause.message}); resume there`,
+          nonRetryable: true,
+          details: [details],
+          cause,
+        });
+      }
+      throw err;
+    }
+    const task = tasks.find((t) => hasMarker(t.description, marker));
+    if (task) return task;
+    offset += tasks.length;
+    if (tasks.length < LIST_ALL_PAGE_SIZE) return undefined;
+  }
+}
+
+/** Client error codes worth resuming a look-up after (the API may answer the next call). */
+const TRANSIENT_CODES: readonly string[] = ['TRANSPORT', 'SERVER', 'THROTTLED'];
 
 /** True when `err` is an OMS API error with one of the given `error_code`s. */
 function isOmsCode(err: unknown, ...codes: string[]): boolean {
@@ -82,12 +126,11 @@ export function migrationActivities(ctx: ActivityContext) {
         const marker = idempotencyMarker(input.idempotency_key ?? input.migration_id);
         const client = ctx.clientFor(input.request.orchestration.api_profile);
         const signal = cancellationSignal();
-        if (activityInfo().attempt > 1) {
-          for await (const task of client.listAllTasks({}, { signal })) {
-            if (hasMarker(task.description, marker)) {
-              return { task_id: task.id, task_name: task.name ?? '', reattached: true };
-            }
-          }
+        const { attempt } = activityInfo();
+        if (attempt > 1 || input.lookup !== undefined) {
+          const known = attempt === 1 && input.lookup ? input.lookup.resume_offset : 0;
+          const task = await findTaskByMarker(client, marker, known, signal);
+          if (task) return { task_id: task.id, task_name: task.name ?? '', reattached: true };
         }
         const body = buildCreateTaskRequest(ctx, input.request, marker);
         try {

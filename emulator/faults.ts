@@ -31,6 +31,8 @@ export interface FaultRuleInput {
   times?: number;
   /** Probability (0..1) per matching request, drawn from the seeded generator. */
   rate?: number;
+  /** Let this many matching requests through untouched before the rule starts applying (default 0). */
+  skip?: number;
 }
 
 /** A stored rule. */
@@ -43,6 +45,8 @@ export interface FaultRule {
   latencyMs?: number;
   phase?: 'before' | 'after';
   rate?: number;
+  /** Matching requests still to let through before applying. */
+  skip?: number;
   /** Applications left; null = unlimited. */
   remaining: number | null;
   /** Times applied so far. */
@@ -91,6 +95,9 @@ export function parseFaultRule(input: unknown, id: number): FaultRule {
   const times = num('times', 1, Number.MAX_SAFE_INTEGER);
   if (times !== undefined && !Number.isInteger(times)) throw new Error('times must be an integer');
   if (rate !== undefined) rule.rate = rate;
+  const skip = num('skip', 0, Number.MAX_SAFE_INTEGER);
+  if (skip !== undefined && !Number.isInteger(skip)) throw new Error('skip must be an integer');
+  if (skip) rule.skip = skip;
   rule.remaining = times ?? (rate === undefined ? 1 : null);
   if (rule.kind === 'error') {
     const status = num('status', 500, 504) ?? 503;
@@ -150,6 +157,10 @@ export class FaultInjector {
     for (const rule of this.rules) {
       if (rule.route !== '*' && rule.route !== route) continue;
       if (rule.remaining !== null && rule.remaining <= 0) continue;
+      if (rule.skip) {
+        rule.skip -= 1;
+        continue;
+      }
       const isTerminal = rule.kind === 'error' || rule.kind === 'throttle' || rule.kind === 'reset';
       const isPost = rule.kind === 'lose-response' || rule.kind === 'truncate' || rule.kind === 'malformed';
       // A second terminal or post fault for the same request would be masked; leave it for the next request.

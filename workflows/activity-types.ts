@@ -34,6 +34,13 @@ export interface CreateMigrationTaskInput {
    */
   idempotency_key?: string;
   request: NormalizedMigrationRequest;
+  /**
+   * Set when the previous call ended with `LookupIncomplete`: this call looks for the marker before creating, and
+   * on its first attempt starts reading the task list one page before `resume_offset` (the earlier call read the
+   * rest and did not create anything after it began). A retried attempt reads from the start: an earlier attempt
+   * of this call may have sent a CreateTask, and where OMS lists a new task is not documented.
+   */
+  lookup?: { resume_offset: number };
 }
 
 /** Result of `createMigrationTask`. */

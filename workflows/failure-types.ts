@@ -6,6 +6,8 @@
  * {@link NON_RETRYABLE_FAILURE_TYPES} in `nonRetryableErrorTypes`. The string values are persisted in workflow
  * history, so never rename one: add a new type instead.
  */
+import type { ActivityCallCounts } from './activity-types';
+
 export const FailureType = {
   /** The OMS/IAM API could not be reached or answered 5xx/408 (transport error, server error). Retryable. */
   ApiUnavailable: 'ApiUnavailable',
@@ -35,6 +37,13 @@ export const FailureType = {
   DeadlineExceeded: 'DeadlineExceeded',
   /** The worker has no credentials for the requested credential profile. Non-retryable: an operator must configure them. */
   CredentialsMissing: 'CredentialsMissing',
+  /**
+   * `createMigrationTask` read part of the project's task list looking for a task an earlier attempt may have
+   * created, then a ListTasks call failed transiently. Non-retryable on purpose: the details
+   * ({@link LookupIncompleteDetails}) carry where to resume, and the workflow calls the activity again with that
+   * offset, so a long task list is read once in total rather than from the start on every retry.
+   */
+  LookupIncomplete: 'LookupIncomplete',
 } as const;
 
 /** One of the {@link FailureType} string values. */
@@ -55,4 +64,13 @@ export const NON_RETRYABLE_FAILURE_TYPES: readonly FailureTypeName[] = [
   FailureType.InvalidMigrationInput,
   FailureType.MigrationFailed,
   FailureType.CredentialsMissing,
+  FailureType.LookupIncomplete,
 ];
+
+/** The single entry of `ApplicationFailure.details` of a `LookupIncomplete` failure. */
+export interface LookupIncompleteDetails {
+  /** ListTasks offset of the first task not read yet. */
+  resume_offset: number;
+  /** API calls the failed call made (so the report counts them). */
+  calls: ActivityCallCounts;
+}

@@ -31,9 +31,14 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 
 import type { createActivities } from '../activities';
 import { API_CALL, CLEANUP_CALL, pollOptions } from './activity-options';
-import type { ActivityCallCounts, PollMigrationTaskOutput } from './activity-types';
+import type {
+  ActivityCallCounts,
+  CreateMigrationTaskInput,
+  CreateMigrationTaskOutput,
+  PollMigrationTaskOutput,
+} from './activity-types';
 import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from './definitions';
-import { FailureType } from './failure-types';
+import { FailureType, type LookupIncompleteDetails } from './failure-types';
 import { renderDetails } from './internal/details';
 import { nextPollDelayMs } from './internal/polling';
 import { addCalls, emptyCalls } from './internal/calls';
@@ -304,9 +309,26 @@ async function createTask(
     ...API_CALL,
     scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
   });
-  const created = await CancellationScope.nonCancellable(() =>
-    createMigrationTask({ migration_id: id, idempotency_key: idempotencyKey, request: req }),
-  );
+  // A look-up for an earlier attempt's task that stopped part-way (LookupIncomplete) resumes where it stopped.
+  let lookup: CreateMigrationTaskInput['lookup'];
+  let created: CreateMigrationTaskOutput | undefined;
+  for (let round = 1; created === undefined; round++) {
+    try {
+      created = await CancellationScope.nonCancellable(() =>
+        createMigrationTask({
+          migration_id: id,
+          idempotency_key: idempotencyKey,
+          request: req,
+          ...(lookup ? { lookup } : {}),
+        }),
+      );
+    } catch (err) {
+      const resume = lookupIncomplete(err);
+      if (resume === undefined || round >= MAX_LOOKUP_ROUNDS) throw err;
+      state.calls = addCalls(state.calls, resume.calls);
+      lookup = { resume_offset: resume.resume_offset };
+    }
+  }
   state.calls = addCalls(state.calls, created.calls);
   state.task_id = created.task_id;
   state.task_name = created.task_name;
@@ -321,6 +343,23 @@ async function createTask(
   ];
   if (req.src_node.bucket) pairs.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
   upsertSearchAttributes(pairs);
+}
+
+/**
+ * Bound on resumed look-ups per creation. Each round reads at least one page of 100 tasks further than the last
+ * (or, after a retried attempt, starts again), so this covers far more tasks than a project holds.
+ */
+const MAX_LOOKUP_ROUNDS = 200;
+
+/** The resume point of a `LookupIncomplete` activity failure, or undefined for any other error. */
+function lookupIncomplete(err: unknown): LookupIncompleteDetails | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== FailureType.LookupIncomplete) return undefined;
+  const d = err.cause.details?.[0] as Partial<LookupIncompleteDetails> | undefined;
+  if (typeof d?.resume_offset !== 'number' || !Number.isSafeInteger(d.resume_offset) || d.resume_offset < 0) {
+    return undefined;
+  }
+  return { resume_offset: d.resume_offset, calls: d.calls ?? emptyCalls() };
 }
 
 /** Polls (and pauses, resumes, retries failed objects) until the task is final and nothing more is to be done. */

@@ -51,6 +51,18 @@ test.each([
   ]);
 });
 
+test('skip lets the next N matching requests through, then the rule applies its times', async () => {
+  await emulator.admin.addFaults({ route: 'ListTasks', kind: 'error', status: 503, skip: 2, times: 1 });
+  const statuses: number[] = [];
+  for (let i = 0; i < 4; i++) statuses.push((await list()).status);
+  expect(statuses).toEqual([200, 200, 503, 200]);
+  expect(await emulator.admin.faults()).toEqual([]);
+});
+
+test('skip must be a non-negative integer', async () => {
+  await expect(emulator.admin.addFaults({ route: 'ListTasks', kind: 'error', skip: 1.5 })).rejects.toThrow(/skip/);
+});
+
 test('a 429 burst answers Retry-After (seconds) with a gateway body, then recovers', async () => {
   await emulator.admin.addFaults({ route: 'ShowTask', kind: 'throttle', times: 3, retryAfterSeconds: 2 });
   const id = await createTask(emulator, token, seedTaskBody());

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { benchContext, createTaskDirect } from '../../bench/lib/oms';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import type { MigrationRequest } from '../../workflows/types';
 import { testEnv } from '../helpers/env';
@@ -111,6 +112,61 @@ describe('with an in-process worker', () => {
     } finally {
       await stack.emulator.admin.updateSettings({ tokenTtlMs: 24 * 3_600_000 });
     }
+  });
+});
+
+describe('in a project with hundreds of tasks', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { timeScale: 200 } });
+    // 300 other tasks: the look-up for an earlier attempt's task reads four ListTasks pages (100, 100, 100, 0).
+    const ctx = benchContext(stack.emulator);
+    for (let i = 0; i < 300; i++) await createTaskDirect(ctx, stack.seedRequest(), `filler-${i}`);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  test('a look-up that fails part-way resumes where it stopped instead of reading the list again: one OMS task', async () => {
+    await stack.emulator.admin.clearRequests();
+    await stack.emulator.admin.addFaults(
+      // Not created: the retry must look for it anyway (a 5xx can come after the task was made).
+      { route: 'CreateTask', kind: 'error', status: 500, times: 1 },
+      // The look-up reads pages 0 and 100, then page 200 fails.
+      { route: 'ListTasks', kind: 'error', status: 503, skip: 2, times: 1 },
+    );
+    const id = uniqueId('resumed-lookup');
+    const before = (await stack.emulator.admin.tasks()).tasks.length;
+    await stack.migrations.start(stack.seedRequest(), { migrationId: id });
+    const { report } = await stack.migrations.result(id);
+    expect(report).toMatchObject({ outcome: 'succeeded', status: 5 });
+    expect((await stack.emulator.admin.tasks()).tasks.length).toBe(before + 1);
+
+    // The second call resumed one page before the offset reached (100, 200, 300): 3 + 3 pages in all, where
+    // reading again from the start would have taken 3 + 4.
+    const lists = await stack.emulator.admin.requests({ route: 'ListTasks' });
+    expect(lists.map((r) => r.status)).toEqual([200, 200, 503, 200, 200, 200]);
+    expect(report!.api_calls.list).toBe(6);
+
+    // History: the first call failed with LookupIncomplete (resume at 200); the second carried that offset.
+    const history = await stack.client.workflow.getHandle(id).fetchHistory();
+    const scheduled = (history.events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createMigrationTask',
+    );
+    expect(scheduled).toHaveLength(2);
+    const inputs = await Promise.all(
+      scheduled.map(async (e) => {
+        const payloads = e.activityTaskScheduledEventAttributes!.input!.payloads!;
+        return (await stack.client.options.loadedDataConverter.payloadConverter.fromPayload(payloads[0]!)) as {
+          lookup?: { resume_offset: number };
+        };
+      }),
+    );
+    expect(inputs.map((i) => i.lookup)).toEqual([undefined, { resume_offset: 200 }]);
+    const failed = (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes);
+    expect(failed.map((e) => e.activityTaskFailedEventAttributes!.failure!.applicationFailureInfo?.type)).toEqual([
+      'LookupIncomplete',
+    ]);
   });
 });
 
