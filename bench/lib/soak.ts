@@ -52,10 +52,14 @@ export interface SoakOptions {
   workerKills?: number;
   /** Seconds after the worker is ready before the next SIGKILL: uniformly between these two. */
   killAfterSeconds: [number, number];
-  /** Dev server restarts per phase that restarts the server. */
+  /**
+   * Dev server restarts per phase that restarts the server. They happen at even steps of the phase's progress
+   * (after 1/(R+1), 2/(R+1), … of its migrations have completed), so every one happens while migrations are in
+   * flight however fast the phase runs.
+   */
   serverRestarts: number;
-  /** Seconds between dev server restarts (the first one after this delay too). */
-  serverRestartEverySeconds: number;
+  /** Seconds before each emulator restart of a phase that restarts it. */
+  emulatorRestartAfterSeconds: number;
   /** Emulator restarts per phase that restarts it. */
   emulatorRestarts: number;
   faults: FaultLevel;
@@ -76,7 +80,7 @@ export const SOAK_DEFAULTS: Omit<SoakOptions, 'dir'> = {
   concurrency: 50,
   killAfterSeconds: [3, 8],
   serverRestarts: 3,
-  serverRestartEverySeconds: 15,
+  emulatorRestartAfterSeconds: 7.5,
   emulatorRestarts: 1,
   faults: 'full',
   transferSeconds: 10,
@@ -215,6 +219,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         tally.faults += faultRules.length;
       }
 
+      const progress = new Progress();
       const chaos: Promise<void>[] = [];
       if (phase === 'worker-kill' || all) {
         chaos.push(
@@ -236,8 +241,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       if (phase === 'server-restart' || all) {
         chaos.push(
           (async () => {
-            while (active && tally.server < options.serverRestarts) {
-              await delay(options.serverRestartEverySeconds * 1000);
+            for (let i = 1; i <= options.serverRestarts; i++) {
+              await progress.reached(Math.floor((i * slice.length) / (options.serverRestarts + 1)));
               if (!active) break;
               note('restarting the Temporal dev server (same database and port)');
               await env.restartServer();
@@ -251,7 +256,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         chaos.push(
           (async () => {
             while (active && tally.emulator < options.emulatorRestarts) {
-              await delay(options.serverRestartEverySeconds * 500);
+              await delay(options.emulatorRestartAfterSeconds * 1000);
               if (!active) break;
               await addCounters();
               note('restarting the emulator (same data directory and port)');
@@ -286,9 +291,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const outcomes = await mapLimited(slice, options.concurrency, async (m) => {
         await retrying(() => migrations.start(requestFor(m), { migrationId: m.id }), deadline, `start ${m.id}`);
         const result = await retrying(() => migrations.result(m.id), deadline, `result of ${m.id}`);
+        progress.add();
         return { ...m, result };
       }).finally(() => {
         active = false;
+        progress.end();
       });
       await Promise.all(chaos);
       if (worker && !worker.alive) await startWorker();
@@ -395,6 +402,34 @@ function duplicatesFor(
     for (const word of (t.description ?? '').split(/\s+/)) dups += Math.max(0, (markers.get(word) ?? 1) - 1);
   }
   return dups;
+}
+
+/** Completed migrations of a phase, with waiters for a count (released early when the phase ends). */
+class Progress {
+  private done = 0;
+  private ended = false;
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  add(): void {
+    this.done += 1;
+    this.release();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.release();
+  }
+
+  reached(count: number): Promise<void> {
+    if (this.ended || this.done >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+
+  private release(): void {
+    const ready = this.waiters.filter((w) => this.ended || this.done >= w.count);
+    this.waiters = this.waiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
 }
 
 /** Retries `fn` on errors (servers restart during the soak) until `deadline`. */

@@ -26,7 +26,6 @@ test('20 migrations through a worker SIGKILL, a server restart and light faults:
     workerKills: 1,
     killAfterSeconds: [2, 4],
     serverRestarts: 1,
-    serverRestartEverySeconds: 8,
     emulatorRestarts: 0,
     faults: 'light',
     transferSeconds: 5,
