@@ -154,13 +154,11 @@ describe('in a project with hundreds of tasks', () => {
       (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createMigrationTask',
     );
     expect(scheduled).toHaveLength(2);
-    const inputs = await Promise.all(
-      scheduled.map(async (e) => {
-        const payloads = e.activityTaskScheduledEventAttributes!.input!.payloads!;
-        return (await stack.client.options.loadedDataConverter.payloadConverter.fromPayload(payloads[0]!)) as {
-          lookup?: { resume_offset: number };
-        };
-      }),
+    const converter = stack.client.options.loadedDataConverter.payloadConverter;
+    const inputs = scheduled.map((e) =>
+      converter.fromPayload<{ lookup?: { resume_offset: number } }>(
+        e.activityTaskScheduledEventAttributes!.input!.payloads![0]!,
+      ),
     );
     expect(inputs.map((i) => i.lookup)).toEqual([undefined, { resume_offset: 200 }]);
     const failed = (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes);
