@@ -5,42 +5,24 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { MockAgent } from 'undici';
 
-import { createActivities } from '../../../activities';
 import { idempotencyMarker } from '../../../activities/build-create-request';
-import { staticCredentialStore } from '../../../activities/credentials';
 import { validateMigrationRequest } from '../../../workflows/internal/validate-request';
 import type { CreateMigrationTaskInput, CreateMigrationTaskOutput } from '../../../workflows/activity-types';
 import { FailureType, type LookupIncompleteDetails } from '../../../workflows/failure-types';
 
-const OMS = 'https://oms.example.com';
-const PROJECT = 'proj-1';
+import { OMS, PROJECT, activitiesOn, failureOf, useMockOms } from './mock-oms';
+
 const KEY = 'default/migration-1/run-1';
 const MARKER = idempotencyMarker(KEY);
 
-let agent: MockAgent;
+const mock = useMockOms();
 let listedOffsets: number[];
 beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
   listedOffsets = [];
 });
-afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
-});
 
-function activities() {
-  return createActivities({
-    omsEndpoint: OMS,
-    iamEndpoint: OMS,
-    projectId: PROJECT,
-    authMode: 'aksk',
-    credentials: staticCredentialStore({ default: { ak: 'AK-TEST-1', sk: 'SK-TEST-1' } }),
-    dispatcher: agent,
-  });
-}
+const activities = () => activitiesOn(mock.current());
 
 function input(lookup?: { resume_offset: number }): CreateMigrationTaskInput {
   const v = validateMigrationRequest({
@@ -70,7 +52,8 @@ function tasks(from: number, n: number, markedAt?: number) {
 
 /** One ListTasks page at `offset` answered with `status` and `body`. */
 function listPage(offset: number, status: number, body: object): void {
-  agent
+  mock
+    .current()
     .get(OMS)
     .intercept({
       method: 'GET',
@@ -91,15 +74,6 @@ function listPage(offset: number, status: number, body: object): void {
 }
 
 const unavailable = { error_code: 'OMS.2004', error_msg: 'The service is unavailable.' };
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 test('a retried attempt whose look-up fails after a page: LookupIncomplete, non-retryable, with the offset reached and the calls made', async () => {
   listPage(0, 200, { tasks: tasks(0, 100), count: 250 });
@@ -133,7 +107,8 @@ test('a resumed call (first attempt) starts one page before the offset and re-at
 
 test('a retried attempt of a resumed call reads from the start (an earlier attempt may have created), then creates', async () => {
   listPage(0, 200, { tasks: tasks(0, 40), count: 40 });
-  agent
+  mock
+    .current()
     .get(OMS)
     .intercept({ method: 'POST', path: `/v2/${PROJECT}/tasks` })
     .reply(200, { id: 5555, task_name: 'task-new' });
@@ -168,7 +143,8 @@ test('a look-up that fails on its first page stays a retryable ApiUnavailable (n
 });
 
 test('a first attempt without a resume point creates at once, with no look-up', async () => {
-  agent
+  mock
+    .current()
     .get(OMS)
     .intercept({ method: 'POST', path: `/v2/${PROJECT}/tasks` })
     .reply(200, { id: 6666, task_name: 'task-first' });

@@ -2,42 +2,21 @@
  * The polling activity's own contract, with a mocked OMS: an unchanged task is a benign retry whose delay is the
  * cadence, a change returns, and a deferred first attempt (the previous poll has just looked) makes no call.
  */
-import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { MockAgent } from 'undici';
 
-import { createActivities } from '../../../activities';
-import { staticCredentialStore } from '../../../activities/credentials';
 import type { PollMigrationTaskInput, PollMigrationTaskOutput } from '../../../workflows/activity-types';
 import { FailureType } from '../../../workflows/failure-types';
 
-const OMS = 'https://oms.example.com';
-const PROJECT = 'proj-1';
+import { OMS, PROJECT, activitiesOn, failureOf, useMockOms } from './mock-oms';
 
-let agent: MockAgent;
-beforeEach(() => {
-  agent = new MockAgent();
-  agent.disableNetConnect();
-});
-afterEach(async () => {
-  agent.assertNoPendingInterceptors();
-  await agent.close();
-});
+const mock = useMockOms();
 
-function activities() {
-  return createActivities({
-    omsEndpoint: OMS,
-    iamEndpoint: OMS,
-    projectId: PROJECT,
-    authMode: 'aksk',
-    credentials: staticCredentialStore({ default: { ak: 'AK-TEST-1', sk: 'SK-TEST-1' } }),
-    dispatcher: agent,
-  });
-}
+const activities = () => activitiesOn(mock.current());
 
 /** ShowTask answers for task 7: `status`, `progress`, `left_time` (ms). */
 function showTask(status: number, progress: number, leftTime: number): void {
-  agent
+  mock
+    .current()
     .get(OMS)
     .intercept({ method: 'GET', path: `/v2/${PROJECT}/tasks/7` })
     .reply(200, {
@@ -64,15 +43,6 @@ const input = (extra: Partial<PollMigrationTaskInput> = {}): PollMigrationTaskIn
   min_poll_interval_ms: 5_000,
   ...extra,
 });
-
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err: unknown = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  return err;
-}
 
 test('an unchanged task: benign TaskPending retried after the cadence, carrying the snapshot', async () => {
   showTask(2, 0.2, 600_000);
