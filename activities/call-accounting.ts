@@ -7,6 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 import type { ActivityCallCounts } from '../workflows/activity-types';
+import { emptyCalls } from '../workflows/internal/calls';
 import { IAM_TOKEN_OPERATION } from './oms/iam';
 
 const scope = new AsyncLocalStorage<ActivityCallCounts>();
@@ -22,7 +23,7 @@ const KIND_BY_OPERATION: Readonly<Record<string, keyof ActivityCallCounts>> = {
 
 /** Runs `fn` with a fresh counter and returns its result together with the counts. */
 export async function withCallAccounting<T>(fn: () => Promise<T>): Promise<{ result: T; calls: ActivityCallCounts }> {
-  const calls: ActivityCallCounts = { iam: 0, create: 0, show: 0, list: 0, start: 0, stop: 0, other: 0 };
+  const calls = emptyCalls();
   const result = await scope.run(calls, fn);
   return { result, calls };
 }
@@ -30,7 +31,7 @@ export async function withCallAccounting<T>(fn: () => Promise<T>): Promise<{ res
 /** A copy of the counts of the current scope so far (all zero outside one). */
 export function currentCalls(): ActivityCallCounts {
   const calls = scope.getStore();
-  return calls ? { ...calls } : { iam: 0, create: 0, show: 0, list: 0, start: 0, stop: 0, other: 0 };
+  return calls ? { ...calls } : emptyCalls();
 }
 
 /** Request listener for the OMS client and the IAM token fetcher. */

@@ -66,8 +66,9 @@ async function findTaskByMarker(
     try {
       tasks = (await client.listTasks({ limit: LIST_ALL_PAGE_SIZE, offset }, { signal })).tasks;
     } catch (err) {
-      if (offset > known && OmsApiError.is(err) && TRANSIENT_CODES.includes(err.code)) {
-        const cause = toApplicationFailure(err);
+      // Resumable when the one error mapping calls it retryable (transport, 5xx, 429): the API may answer next.
+      const cause = OmsApiError.is(err) ? toApplicationFailure(err) : undefined;
+      if (offset > known && cause instanceof ApplicationFailure && !cause.nonRetryable) {
         const details: LookupIncompleteDetails = { resume_offset: offset, calls: currentCalls() };
         throw ApplicationFailure.create({
           type: FailureType.LookupIncomplete,
@@ -85,9 +86,6 @@ async function findTaskByMarker(
     if (tasks.length < LIST_ALL_PAGE_SIZE) return undefined;
   }
 }
-
-/** Client error codes worth resuming a look-up after (the API may answer the next call). */
-const TRANSIENT_CODES: readonly string[] = ['TRANSPORT', 'SERVER', 'THROTTLED'];
 
 /** True when `err` is an OMS API error with one of the given `error_code`s. */
 function isOmsCode(err: unknown, ...codes: string[]): boolean {

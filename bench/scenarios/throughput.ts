@@ -119,40 +119,33 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
 
     // --- Rounds, alternating which kind goes first ---
     const before = await env.emulator.admin.counters();
-    const noopRounds: RoundFigures[] = [];
-    const migRounds: RoundFigures[] = [];
-    let noopDone = warmup;
-    let migDone = warmup;
     const migIds: string[] = [];
-    const noopRound = async (r: number, size: number) => {
-      const prefix = `noop-${stamp}-r${r}`;
-      sampler.mark(`${prefix}-start`);
-      await runNoops(prefix, size, k);
-      noopDone += size;
-      await waitAllClosed(env.client, noopQueue, noopDone, timeoutMs);
-      sampler.mark(`${prefix}-end`);
-      const stats = await closeStats(env.client, onQueue(noopQueue, `WorkflowId STARTS_WITH '${prefix}-'`));
-      noopRounds.push(roundFigures(size, stats, sampler, 'bench-worker', prefix));
+    // Each kind: how to start a round of it, its task queue and its worker process.
+    const kinds = {
+      noop: { queue: noopQueue, worker: 'bench-worker', start: (p: string, k2: number) => runNoops(p, k2, k) },
+      mig: {
+        queue: migQueue,
+        worker: 'product',
+        start: async (p: string, k2: number) => migIds.push(...(await runMigrations(p, k2))),
+      },
     };
-    const migRound = async (r: number, size: number) => {
-      const prefix = `mig-${stamp}-r${r}`;
+    const figures = { noop: [] as RoundFigures[], mig: [] as RoundFigures[] };
+    const closed = { noop: warmup, mig: warmup };
+    const measureRound = async (kind: 'noop' | 'mig', r: number, size: number) => {
+      const { queue, worker, start } = kinds[kind];
+      const prefix = `${kind}-${stamp}-r${r}`;
       sampler.mark(`${prefix}-start`);
-      migIds.push(...(await runMigrations(prefix, size)));
-      migDone += size;
-      await waitAllClosed(env.client, migQueue, migDone, timeoutMs);
+      await start(prefix, size);
+      closed[kind] += size;
+      await waitAllClosed(env.client, queue, closed[kind], timeoutMs);
       sampler.mark(`${prefix}-end`);
-      const stats = await closeStats(env.client, onQueue(migQueue, `WorkflowId STARTS_WITH '${prefix}-'`));
-      migRounds.push(roundFigures(size, stats, sampler, 'product', prefix));
+      const stats = await closeStats(env.client, onQueue(queue, `WorkflowId STARTS_WITH '${prefix}-'`));
+      figures[kind].push(roundFigures(size, stats, sampler, worker, prefix));
     };
     for (let r = 0; r < rounds; r++) {
       const size = Math.floor(n / rounds) + (r < n % rounds ? 1 : 0);
-      if (r % 2 === 0) {
-        await noopRound(r, size);
-        await migRound(r, size);
-      } else {
-        await migRound(r, size);
-        await noopRound(r, size);
-      }
+      const order: ('noop' | 'mig')[] = r % 2 === 0 ? ['noop', 'mig'] : ['mig', 'noop'];
+      for (const kind of order) await measureRound(kind, r, size);
     }
     sampler.stop();
     const after = await env.emulator.admin.counters();
@@ -165,8 +158,8 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
       onQueue(noopQueue, `WorkflowId STARTS_WITH 'noop-${stamp}-' AND ExecutionStatus = 'Completed'`),
     );
     const measuredActivities = await activitiesScheduled(env.client, sample(migIds, Math.min(20, n)));
-    const noop = combine(noopRounds);
-    const mig = combine(migRounds);
+    const noop = combine(figures.noop);
+    const mig = combine(figures.mig);
 
     const noopRate = n / noop.seconds;
     const migRate = n / mig.seconds;
@@ -196,7 +189,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
         ),
       },
       ratio: round(ratio, 3),
-      ratio_per_round: migRounds.map((m, r) => round(noopRounds[r]!.seconds / m.seconds, 3)),
+      ratio_per_round: figures.mig.map((m, r) => round(figures.noop[r]!.seconds / m.seconds, 3)),
     };
     const targets = [
       target('migrations/s ÷ no-op workflows/s (same activity count)', '≥ 0.8', round(ratio, 3), ratio >= 0.8),
