@@ -7,7 +7,7 @@ import { activityInfo } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 
-import { acquireSlotSignal, releaseSlotSignal } from '../workflows/definitions';
+import { acquireSlotSignal, limiterSlotQuery, releaseSlotSignal } from '../workflows/definitions';
 import type {
   FindClosedWorkflowsInput,
   FindClosedWorkflowsOutput,
@@ -17,6 +17,9 @@ import type {
 
 /** Workflow type name of the limiter (mirrors `REGION_LIMITER_WORKFLOW_TYPE`, which lives in the sandbox). */
 const REGION_LIMITER_WORKFLOW_TYPE = 'regionLimiterWorkflow';
+
+/** How long one holder may take to answer the `limiterSlot` query. */
+const HOLDER_QUERY_TIMEOUT_MS = 5_000;
 
 /** The worker's Temporal client, or a non-retryable failure naming the wiring that is missing. */
 export function requireTemporalClient(client: Client | undefined): Client {
@@ -58,20 +61,41 @@ export function limiterActivities(getClient: () => Client) {
       }
     },
 
-    /** The given workflows whose latest run is no longer running (or that do not exist). */
+    /**
+     * The given workflows whose latest run is no longer running (or that do not exist), and — for running ones the
+     * limiter lists in `holders` — the slots they no longer hold (their `limiterSlot` query names another request,
+     * or none). A holder that cannot answer (no worker, an older version without the query) is left alone.
+     */
     async findClosedWorkflows(input: FindClosedWorkflowsInput): Promise<FindClosedWorkflowsOutput> {
       const client = getClient();
       const closed: string[] = [];
+      const stale: { holder_id: string; request_id: string }[] = [];
+      const held = new Map((input.holders ?? []).map((h) => [h.holder_id, h.request_id]));
       for (const id of input.workflow_ids) {
+        const handle = client.workflow.getHandle(id);
         try {
-          const described = await client.workflow.getHandle(id).describe();
-          if (described.status.name !== 'RUNNING') closed.push(id);
+          const described = await handle.describe();
+          if (described.status.name !== 'RUNNING') {
+            closed.push(id);
+            continue;
+          }
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err;
           closed.push(id);
+          continue;
+        }
+        const requestId = held.get(id);
+        if (requestId === undefined) continue;
+        try {
+          const slot = await client.connection.withDeadline(Date.now() + HOLDER_QUERY_TIMEOUT_MS, () =>
+            handle.query(limiterSlotQuery),
+          );
+          if (slot.request_id !== requestId) stale.push({ holder_id: id, request_id: requestId });
+        } catch {
+          // Unknown: keep the slot; the next check asks again.
         }
       }
-      return { closed };
+      return { closed, stale };
     },
   };
 }

@@ -3,7 +3,7 @@
  * `toApplicationFailure` (the only retry layer is Temporal's retry policy), and returns only small, secret-free
  * results with the API calls it made.
  */
-import { activityInfo, cancellationSignal } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 
 import type {
@@ -13,15 +13,21 @@ import type {
   PollMigrationTaskOutput,
   PrepareMigrationInput,
   PrepareMigrationOutput,
+  ReconcileTasksInput,
+  ReconcileTasksOutput,
+  RemovedDuplicate,
+  ShowMigrationTaskOutput,
   StartMigrationTaskInput,
+  StopMigrationTaskOutput,
   StopMigrationTaskInput,
   TaskControlInput,
   TaskControlOutput,
   UpdateBandwidthInput,
 } from '../workflows/activity-types';
 import { FailureType, type LookupIncompleteDetails } from '../workflows/failure-types';
+import { emptyCalls } from '../workflows/internal/calls';
 import { checkpointOf, isReportable, nextPollDelayMs } from '../workflows/internal/polling';
-import { TaskStatus, statusText } from '../workflows/types';
+import { TaskStatus, isFinalStatus, statusText } from '../workflows/types';
 import { buildCreateTaskRequest, hasMarker, idempotencyMarker } from './build-create-request';
 import { currentCalls, withCallAccounting } from './call-accounting';
 import type { ActivityContext } from './context';
@@ -61,7 +67,20 @@ async function findTaskByMarker(
   signal: AbortSignal,
 ): Promise<TaskResp | undefined> {
   let offset = Math.max(0, known - LIST_ALL_PAGE_SIZE);
+  const stopBy = lookupStopBy();
+  const incomplete = (why: string, cause?: ApplicationFailure): ApplicationFailure => {
+    const details: LookupIncompleteDetails = { resume_offset: offset, calls: currentCalls() };
+    return ApplicationFailure.create({
+      type: FailureType.LookupIncomplete,
+      message: `Looking for a task an earlier attempt may have created stopped at task ${offset} (${why}); resume there`,
+      nonRetryable: true,
+      details: [details],
+      cause,
+    });
+  };
   for (;;) {
+    // Out of time for this attempt: end it with the offset reached rather than let it time out and start over.
+    if (offset > known && Date.now() >= stopBy) throw incomplete('the attempt ran out of time');
     let tasks: TaskResp[];
     try {
       tasks = (await client.listTasks({ limit: LIST_ALL_PAGE_SIZE, offset }, { signal })).tasks;
@@ -69,14 +88,7 @@ async function findTaskByMarker(
       // Resumable when the one error mapping calls it retryable (transport, 5xx, 429): the API may answer next.
       const cause = OmsApiError.is(err) ? toApplicationFailure(err) : undefined;
       if (offset > known && cause instanceof ApplicationFailure && !cause.nonRetryable) {
-        const details: LookupIncompleteDetails = { resume_offset: offset, calls: currentCalls() };
-        throw ApplicationFailure.create({
-          type: FailureType.LookupIncomplete,
-          message: `Looking for a task an earlier attempt may have created stopped at task ${offset} (${cause.message}); resume there`,
-          nonRetryable: true,
-          details: [details],
-          cause,
-        });
+        throw incomplete(cause.message, cause);
       }
       throw err;
     }
@@ -87,9 +99,76 @@ async function findTaskByMarker(
   }
 }
 
+/**
+ * When a look-up (starting now) should stop reading pages and hand its offset back: after half of the attempt's
+ * start-to-close time, so one more slow page still fits before the attempt would time out and lose its progress.
+ */
+function lookupStopBy(): number {
+  const info = activityInfo();
+  const budget = info.startToCloseTimeoutMs > 0 ? info.startToCloseTimeoutMs : 60_000;
+  return Date.now() + budget / 2;
+}
+
+/** Heartbeat details of {@link migrationActivities}' `reconcileMigrationTasks`: where its scan had got to. */
+interface ReconcileProgress {
+  offset: number;
+}
+
+/** Backoff while OMS rejects the worker's credentials: 15 s doubling per attempt, capped at five minutes. */
+export function credentialsBackoffMs(attempt: number): number {
+  return Math.min(CREDENTIALS_RETRY_CAP_MS, 15_000 * 2 ** Math.min(10, Math.max(0, attempt - 1)));
+}
+
+/** Cap of {@link credentialsBackoffMs}. */
+export const CREDENTIALS_RETRY_CAP_MS = 5 * 60_000;
+
+/** True for failures that mean the worker's credentials were refused or are not configured (operator-fixable). */
+function isCredentialsProblem(err: unknown): err is ApplicationFailure {
+  return (
+    err instanceof ApplicationFailure &&
+    (err.type === FailureType.ApiAuth || err.type === FailureType.CredentialsMissing)
+  );
+}
+
+/** The retryable form of a credentials failure, for calls that must not give up (the task may exist). */
+function credentialsRejected(cause: ApplicationFailure, attempt: number): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: FailureType.CredentialsRejected,
+    message: `Blocked: credentials rejected (${cause.message}); retrying until the worker is fixed`,
+    nextRetryDelay: credentialsBackoffMs(attempt),
+    details: cause.details ?? [],
+  });
+}
+
 /** True when `err` is an OMS API error with one of the given `error_code`s. */
 function isOmsCode(err: unknown, ...codes: string[]): boolean {
   return OmsApiError.is(err) && err.apiErrorCode !== undefined && codes.includes(err.apiErrorCode);
+}
+
+/** Takes a duplicate task out of service: stop it if it runs, delete it otherwise (or once it has stopped). */
+async function removeDuplicate(client: OmsClient, taskId: number, signal: AbortSignal): Promise<RemovedDuplicate> {
+  for (let round = 0; ; round++) {
+    let status: number;
+    try {
+      status = (await client.showTask(taskId, { signal })).status;
+    } catch (err) {
+      if (OmsApiError.is(err) && err.code === 'NOT_FOUND') return { task_id: taskId, action: 'deleted' };
+      throw err;
+    }
+    try {
+      if (status === TaskStatus.EXECUTING) {
+        await client.stopTask(taskId, { signal });
+        return { task_id: taskId, action: 'stopped', status };
+      }
+      if (status === TaskStatus.PAUSING) return { task_id: taskId, action: 'stopped', status };
+      await client.deleteTask(taskId, { signal });
+      return { task_id: taskId, action: 'deleted', status };
+    } catch (err) {
+      if (OmsApiError.is(err) && err.code === 'NOT_FOUND') return { task_id: taskId, action: 'deleted', status };
+      // Its status changed between the look and the action (OMS.0063/0066/0070): look again, a bounded few times.
+      if (!isOmsCode(err, 'OMS.0063', 'OMS.0066', 'OMS.0070') || round >= HALT_ROUNDS) throw err;
+    }
+  }
 }
 
 /** Builds the activity functions over a context (see activities/index.ts). */
@@ -116,71 +195,124 @@ export function migrationActivities(ctx: ActivityContext) {
 
     /**
      * Creates the OMS task exactly once per migration id. OMS has no idempotency key, so the task carries a
-     * deterministic marker in its description; a retried attempt (after a lost response, a timeout or a worker
-     * crash) first looks for a task with that marker and re-attaches to it instead of creating a second one.
+     * deterministic marker in its description; an attempt that may follow another create for the same migration
+     * (a retried attempt after a lost response, a timeout or a worker crash; `lookup_first` after a reset, a
+     * re-call or an earlier call's unknown outcome) first looks for a task with that marker and re-attaches to it.
+     * `uncertain` in the result says another create for this migration may still land at OMS later (the workflow
+     * then reconciles). The CreateTask call itself ignores cancellation: aborting it would make its outcome unknown.
      */
     async createMigrationTask(input: CreateMigrationTaskInput): Promise<CreateMigrationTaskOutput> {
-      return run(async () => {
-        const marker = idempotencyMarker(input.idempotency_key ?? input.migration_id);
-        const client = ctx.clientFor(input.request.orchestration.api_profile);
-        const signal = cancellationSignal();
-        const { attempt } = activityInfo();
-        if (attempt > 1 || input.lookup !== undefined) {
-          const known = attempt === 1 && input.lookup ? input.lookup.resume_offset : 0;
-          const task = await findTaskByMarker(client, marker, known, signal);
-          if (task) return { task_id: task.id, task_name: task.name ?? '', reattached: true };
-        }
-        const body = buildCreateTaskRequest(ctx, input.request, marker);
-        try {
-          const created = await client.createTask(body, { signal });
-          return { task_id: created.id, task_name: created.task_name, reattached: false };
-        } catch (err) {
-          // An unreadable 2xx answer means the task probably exists: retry, so the next attempt re-attaches by
-          // its marker, instead of failing with a running task nobody watches.
-          if (OmsApiError.is(err) && err.code === 'PROTOCOL') {
-            throw ApplicationFailure.create({
-              type: FailureType.ApiUnavailable,
-              message: `CreateTask answered but its response could not be read (${err.message}); outcome unknown`,
-            });
+      const { attempt } = activityInfo();
+      const uncertain = attempt > 1 || input.lookup_first === true || input.lookup !== undefined;
+      try {
+        return await run(async () => {
+          const marker = idempotencyMarker(input.idempotency_key ?? input.migration_id);
+          const client = ctx.clientFor(input.request.orchestration.api_profile);
+          if (uncertain) {
+            const known = attempt === 1 && input.lookup ? input.lookup.resume_offset : 0;
+            const task = await findTaskByMarker(client, marker, known, cancellationSignal());
+            if (task) return { task_id: task.id, task_name: task.name ?? '', reattached: true, uncertain };
           }
-          throw err;
+          const body = buildCreateTaskRequest(ctx, input.request, marker);
+          try {
+            const created = await client.createTask(body);
+            return { task_id: created.id, task_name: created.task_name, reattached: false, uncertain };
+          } catch (err) {
+            // An unreadable 2xx answer means the task probably exists: retry, so the next attempt re-attaches by
+            // its marker, instead of failing with a running task nobody watches.
+            if (OmsApiError.is(err) && err.code === 'PROTOCOL') {
+              throw ApplicationFailure.create({
+                type: FailureType.ApiUnavailable,
+                message: `CreateTask answered but its response could not be read (${err.message}); outcome unknown`,
+              });
+            }
+            throw err;
+          }
+        });
+      } catch (err) {
+        // A refusal of this attempt is definite, but an earlier create for this migration may still exist or land:
+        // the workflow must know whether to look before it gives up (cancellation) or calls again (quota).
+        // Refused credentials while a task may already exist: never give up (operator-fixable), back off.
+        if (uncertain && isCredentialsProblem(err)) throw credentialsRejected(err, attempt);
+        const marked = err instanceof ApplicationFailure && err.type !== FailureType.LookupIncomplete;
+        if (marked && (err.nonRetryable || err.type === FailureType.QuotaExceeded)) {
+          throw ApplicationFailure.create({
+            type: err.type ?? undefined,
+            message: err.message,
+            nonRetryable: err.nonRetryable === true,
+            nextRetryDelay: (err.nextRetryDelay as number | string | undefined | null) ?? undefined,
+            details: [{ ...(err.details?.[0] as object | undefined), create_uncertain: uncertain }],
+            cause: err,
+          });
         }
-      });
+        throw err;
+      }
     },
 
     /**
-     * One ShowTask per attempt. Returns when the status changed, a progress checkpoint was crossed or the task is
-     * final; otherwise fails with the benign, retryable `TaskPending` whose `nextRetryDelay` is the next poll
-     * (adapted to OMS's `left_time`), so waiting holds no worker slot and writes no history. The pending
-     * failure's message and details carry the live snapshot for `describe()` and the UI.
+     * One ShowTask per attempt. Returns when the status changed, a progress checkpoint was crossed, the task is
+     * final, the migration's deadline has come, or the credentials were refused (or accepted again after that);
+     * otherwise fails with the benign, retryable `TaskPending` whose `nextRetryDelay` is the next poll (adapted to
+     * OMS's `left_time`, and never past the deadline, where one last poll happens), so waiting holds no worker slot
+     * and writes no history. The pending failure's message and details carry the live snapshot for `describe()`
+     * and the UI. While blocked on credentials, a refusal is the retryable `CredentialsRejected` with a capped
+     * backoff.
      */
     async pollMigrationTask(input: PollMigrationTaskInput): Promise<PollMigrationTaskOutput> {
+      const { attempt } = activityInfo();
+      const untilDeadline = (ms: number): number =>
+        input.deadline_at === undefined ? ms : Math.max(1, Math.min(ms, input.deadline_at - Date.now()));
       // The previous poll has just looked: the first attempt only waits for the cadence (no call, no slot held).
       const deferred = (input.first_poll_delay_ms ?? 0) > 0;
-      if (deferred && activityInfo().attempt === 1) {
+      if (deferred && attempt === 1) {
+        const delay = untilDeadline(input.first_poll_delay_ms!);
         throw ApplicationFailure.create({
           type: FailureType.TaskPending,
           category: ApplicationFailureCategory.BENIGN,
-          message: `OMS task ${input.task_id}: next poll in ${Math.round(input.first_poll_delay_ms! / 100) / 10} s`,
-          nextRetryDelay: input.first_poll_delay_ms!,
+          message: `OMS task ${input.task_id}: next poll in ${Math.round(delay / 100) / 10} s`,
+          nextRetryDelay: delay,
         });
       }
-      const result = await run(async () => {
-        const task = await ctx.clientFor(input.api_profile).showTask(input.task_id, { signal: cancellationSignal() });
-        const snapshot = toTaskSnapshot(task);
-        const known = { status: input.known_status, checkpoint: input.known_checkpoint };
-        if (isReportable(known, snapshot, FINAL_STATUSES)) {
-          return { snapshot, checkpoint: checkpointOf(snapshot.progress), attempt: activityInfo().attempt };
-        }
-        const pct = Math.round(snapshot.progress * 1000) / 10;
-        throw ApplicationFailure.create({
-          type: FailureType.TaskPending,
-          category: ApplicationFailureCategory.BENIGN,
-          message: `OMS task ${snapshot.id} ${statusText(snapshot.status)} ${pct}%`,
-          nextRetryDelay: nextPollDelayMs(snapshot.left_time, input.poll_interval_ms, input.min_poll_interval_ms),
-          details: [snapshot],
+      let result: PollMigrationTaskOutput;
+      try {
+        result = await run(async () => {
+          const task = await ctx.clientFor(input.api_profile).showTask(input.task_id, { signal: cancellationSignal() });
+          const snapshot = toTaskSnapshot(task);
+          const known = { status: input.known_status, checkpoint: input.known_checkpoint };
+          const deadlineReached = input.deadline_at !== undefined && Date.now() >= input.deadline_at;
+          if (isReportable(known, snapshot, FINAL_STATUSES) || deadlineReached || input.blocked !== undefined) {
+            return {
+              snapshot,
+              checkpoint: checkpointOf(snapshot.progress),
+              attempt,
+              ...(deadlineReached && !isFinalStatus(snapshot.status) ? { deadline_reached: true } : {}),
+            };
+          }
+          const pct = Math.round(snapshot.progress * 1000) / 10;
+          throw ApplicationFailure.create({
+            type: FailureType.TaskPending,
+            category: ApplicationFailureCategory.BENIGN,
+            message: `OMS task ${snapshot.id} ${statusText(snapshot.status)} ${pct}%`,
+            nextRetryDelay: untilDeadline(
+              nextPollDelayMs(snapshot.left_time, input.poll_interval_ms, input.min_poll_interval_ms),
+            ),
+            details: [snapshot],
+          });
         });
-      });
+      } catch (err) {
+        if (!isCredentialsProblem(err)) throw err;
+        // The task exists: refused credentials are an operator-fixable condition, never the end of the migration.
+        if (input.blocked === undefined) {
+          return {
+            attempt,
+            checkpoint: input.known_checkpoint,
+            // This and every earlier attempt of the poll made one ShowTask (or tried to).
+            calls: { ...emptyCalls(), show: attempt - (deferred ? 1 : 0) },
+            blocked: { reason: 'credentials rejected', detail: err.message },
+          };
+        }
+        throw credentialsRejected(err, attempt);
+      }
       // Earlier attempts of this poll each made one ShowTask and ended as TaskPending (or an error), so they
       // could not report it themselves: count them here, so the report's `show` is the number of polls.
       result.calls.show += result.attempt - 1 - (deferred ? 1 : 0);
@@ -188,37 +320,80 @@ export function migrationActivities(ctx: ActivityContext) {
     },
 
     /**
-     * StopTask (pause). `changed: false` when OMS says the task is not migrating (OMS.0066). With `halt`, a task
-     * that is still waiting is deleted instead (it would otherwise start later); the status check and the action
-     * race with OMS's scheduler, so a lost race (waiting → executing in between) is retried a few times.
+     * StopTask (pause, or `halt` on cancellation and deadline), then one ShowTask for the task's real state.
+     * `changed: false` when OMS says the task is not migrating (OMS.0066) or already completed (OMS.0070);
+     * `already_final` then says it had reached a final status of its own. With `halt`, a task that is still waiting
+     * is deleted instead (it would otherwise start later); the status check and the action race with OMS's
+     * scheduler, so a lost race (waiting → executing in between) is retried a few times.
      */
-    async stopMigrationTask(input: StopMigrationTaskInput): Promise<TaskControlOutput> {
+    async stopMigrationTask(input: StopMigrationTaskInput): Promise<StopMigrationTaskOutput> {
       return run(async () => {
         const client = ctx.clientFor(input.api_profile);
         const signal = cancellationSignal();
+        const finalShow = async (
+          out: Omit<StopMigrationTaskOutput, 'calls' | 'snapshot'>,
+        ): Promise<Omit<StopMigrationTaskOutput, 'calls'>> => {
+          if (out.deleted) return out;
+          return { ...out, snapshot: toTaskSnapshot(await client.showTask(input.task_id, { signal })) };
+        };
         for (let round = 0; ; round++) {
           try {
             await client.stopTask(input.task_id, { signal });
-            return { changed: true };
+            return finalShow({ changed: true });
           } catch (err) {
-            if (!isOmsCode(err, 'OMS.0066')) throw err;
+            if (!isOmsCode(err, 'OMS.0066', 'OMS.0070')) throw err;
           }
-          const { status } = await client.showTask(input.task_id, { signal });
+          const shown = await client.showTask(input.task_id, { signal });
+          const snapshot = toTaskSnapshot(shown);
           // An earlier attempt's stop may have landed (response lost): pausing or stopped counts as done.
-          if (status === TaskStatus.PAUSING || status === TaskStatus.STOPPED) return { changed: true };
-          if (!input.halt) return { changed: false };
-          if (status !== TaskStatus.WAITING) {
-            if (status !== TaskStatus.EXECUTING || round >= HALT_ROUNDS) return { changed: false };
+          if (shown.status === TaskStatus.PAUSING || shown.status === TaskStatus.STOPPED) {
+            return { changed: true, snapshot };
+          }
+          if (shown.status === TaskStatus.FAILED || shown.status === TaskStatus.SUCCEEDED) {
+            return { changed: false, already_final: true, snapshot };
+          }
+          if (!input.halt) return { changed: false, snapshot };
+          if (shown.status !== TaskStatus.WAITING) {
+            if (shown.status !== TaskStatus.EXECUTING || round >= HALT_ROUNDS) return { changed: false, snapshot };
             continue; // it started in the meantime: stop it
           }
           try {
             await client.deleteTask(input.task_id, { signal });
-            return { changed: true };
+            return { changed: true, deleted: true, snapshot };
           } catch (err) {
             // Scheduled between the check and the delete: go round and stop it.
             if (!isOmsCode(err, 'OMS.0063') || round >= HALT_ROUNDS) throw err;
           }
         }
+      });
+    },
+
+    /**
+     * Finds every task with the migration's marker and removes all but `keep_task_id` (none: all): a waiting,
+     * stopped or finished one is deleted, an executing one stopped (deleted at a later reconciliation). These are
+     * duplicates left by a create whose outcome was unknown (a late-processed request, a reset). The scan resumes
+     * from its last heartbeat when retried, and every step is idempotent.
+     */
+    async reconcileMigrationTasks(input: ReconcileTasksInput): Promise<ReconcileTasksOutput> {
+      return run(async () => {
+        const client = ctx.clientFor(input.api_profile);
+        const signal = cancellationSignal();
+        const marker = idempotencyMarker(input.idempotency_key);
+        const resumed = activityInfo().heartbeatDetails as ReconcileProgress | undefined;
+        let offset = Math.max(0, (resumed?.offset ?? 0) - LIST_ALL_PAGE_SIZE);
+        const found: TaskResp[] = [];
+        for (;;) {
+          const { tasks } = await client.listTasks({ limit: LIST_ALL_PAGE_SIZE, offset }, { signal });
+          found.push(...tasks.filter((t) => hasMarker(t.description, marker) && t.id !== input.keep_task_id));
+          offset += tasks.length;
+          heartbeat({ offset } satisfies ReconcileProgress);
+          if (tasks.length < LIST_ALL_PAGE_SIZE) break;
+        }
+        const removed: RemovedDuplicate[] = [];
+        for (const task of new Map(found.map((t) => [t.id, t])).values()) {
+          removed.push(await removeDuplicate(client, task.id, signal));
+        }
+        return { removed };
       });
     },
 
@@ -268,6 +443,14 @@ export function migrationActivities(ctx: ActivityContext) {
           .clientFor(input.api_profile)
           .updateBandwidthPolicy(input.task_id, input.bandwidth_policy, { signal: cancellationSignal() });
         return { changed: true };
+      });
+    },
+
+    /** One ShowTask: the task's real state (the final read when a detached migration ends early). */
+    async showMigrationTask(input: TaskControlInput): Promise<ShowMigrationTaskOutput> {
+      return run(async () => {
+        const task = await ctx.clientFor(input.api_profile).showTask(input.task_id, { signal: cancellationSignal() });
+        return { snapshot: toTaskSnapshot(task) };
       });
     },
 

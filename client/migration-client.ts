@@ -17,6 +17,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from '../workflows/definitions';
 import { formatIssues, validateMigrationRequest } from '../workflows/internal/validate-request';
 import type { migrationWorkflow } from '../workflows/migration';
+import { mergeSnapshot } from '../workflows/migration-state';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../workflows/search-attributes';
 import type {
   BandwidthWindow,
@@ -158,8 +159,17 @@ export class MigrationClient {
     } catch {
       // A closed workflow without a worker cannot answer queries; the status alone is still useful.
     }
-    status.live = await this.livePollSnapshot(handle);
+    const live = await this.livePollSnapshot(handle);
+    // The live snapshot is fresher, but never shows less progress than the workflow already recorded.
+    if (live) status.live = mergeSnapshot(status.progress?.snapshot, live);
     return status;
+  }
+
+  /** The report a migration that ended early wrote to its `report` memo (cancelled migrations have no result). */
+  private async memoReport(migrationId: string): Promise<MigrationReport | undefined> {
+    const described = await this.handle(migrationId).describe();
+    const report = described.memo?.report as MigrationReport | undefined;
+    return report !== undefined && typeof report === 'object' && 'outcome' in report ? report : undefined;
   }
 
   /** The OMS snapshot carried by the polling activity's last (pending) attempt, if any. */
@@ -229,7 +239,12 @@ export class MigrationClient {
           };
         }
         const cancelled = cause?.name === 'CancelledFailure';
-        return { outcome: cancelled ? 'cancelled' : 'error', failure: { type: cause?.name, message: err.message } };
+        const report = cancelled ? await this.memoReport(migrationId) : undefined;
+        return {
+          outcome: cancelled ? 'cancelled' : 'error',
+          ...(report ? { report } : {}),
+          failure: { type: cause?.name, message: err.message },
+        };
       }
       throw err;
     }

@@ -255,7 +255,36 @@ const REPORT_PROPERTIES: { [K in keyof MigrationReport]-?: JsonSchema } = {
   api_calls: API_CALLS,
   started_at: isoTime('When the workflow started (ISO 8601, workflow time).'),
   finished_at: isoTime('When the workflow finished (ISO 8601, workflow time).'),
+  duplicates_removed: {
+    type: 'array',
+    description:
+      "Other OMS tasks found with this migration's marker (left by a create whose outcome was unknown) and taken " +
+      'out of service; absent when there were none.',
+    items: {
+      type: 'object',
+      properties: {
+        task_id: int('OMS task id of the duplicate.'),
+        action: { type: 'string', enum: ['stopped', 'deleted'], description: 'What was done to it.' },
+        status: int('Its status when found.'),
+      },
+      required: ['task_id', 'action'],
+      additionalProperties: false,
+    },
+  },
+  task_deleted: {
+    type: 'boolean',
+    description: 'True when the task was still waiting when the migration ended early, and was deleted.',
+  },
 };
+
+/** Report fields that are present only when they apply. */
+const OPTIONAL_REPORT_FIELDS: readonly (keyof MigrationReport)[] = ['duplicates_removed', 'task_deleted'];
+
+/** `schema` with the named properties taken out of `required`. */
+function withOptional(schema: JsonSchema, optional: readonly string[]): JsonSchema {
+  const required = (schema.required as string[] | undefined) ?? [];
+  return { ...schema, required: required.filter((k) => !optional.includes(k)) };
+}
 
 /** The report schema. */
 export function buildReportSchema(): JsonSchema {
@@ -263,7 +292,10 @@ export function buildReportSchema(): JsonSchema {
     $schema: DRAFT,
     $id: 'urn:oms-orchestrator:schema:migration-report',
     title: 'MigrationReport',
-    ...closedObject<MigrationReport>('The result of a migration workflow.', REPORT_PROPERTIES),
+    ...withOptional(
+      closedObject<MigrationReport>('The result of a migration workflow.', REPORT_PROPERTIES),
+      OPTIONAL_REPORT_FIELDS,
+    ),
   };
 }
 

@@ -41,6 +41,11 @@ export interface CreateMigrationTaskInput {
    * of this call may have sent a CreateTask, and where OMS lists a new task is not documented.
    */
   lookup?: { resume_offset: number };
+  /**
+   * Look for a task with the marker before creating, also on the first attempt: another create for this
+   * migration may have been sent before (a reset run, a workflow-level re-call after a quota refusal).
+   */
+  lookup_first?: boolean;
 }
 
 /** Result of `createMigrationTask`. */
@@ -49,6 +54,11 @@ export interface CreateMigrationTaskOutput {
   task_name: string;
   /** True when an earlier attempt had already created the task and this attempt found it by its marker. */
   reattached: boolean;
+  /**
+   * True when another create for this migration may still land at OMS (this call looked up first or was
+   * retried): the workflow then reconciles, removing any other task with the marker.
+   */
+  uncertain?: boolean;
   calls: ActivityCallCounts;
 }
 
@@ -67,11 +77,25 @@ export interface PollMigrationTaskInput {
    * has just looked (absent in histories written before this field: poll at once).
    */
   first_poll_delay_ms?: number;
+  /**
+   * The migration's deadline (epoch ms): no wait goes past it, and a poll at or after it returns with
+   * `deadline_reached` (absent in older histories: the poll's schedule-to-close timeout was the deadline).
+   */
+  deadline_at?: number;
+  /** Set while the workflow knows the credentials are refused: a refusal then backs off instead of returning. */
+  blocked?: 'credentials';
 }
 
-/** Result of `pollMigrationTask`: a snapshot worth a workflow event (status change, checkpoint or final). */
+/**
+ * Result of `pollMigrationTask`: a snapshot worth a workflow event (status change, checkpoint, final, the deadline),
+ * or the news that the credentials were refused (`blocked`, no snapshot).
+ */
 export interface PollMigrationTaskOutput {
-  snapshot: TaskSnapshot;
+  snapshot?: TaskSnapshot;
+  /** The poll ran at or after the deadline and the task is not final. */
+  deadline_reached?: boolean;
+  /** OMS refused the worker's credentials (or the profile is gone): the workflow shows it and keeps polling. */
+  blocked?: { reason: 'credentials rejected'; detail: string };
   checkpoint: number;
   /** Attempt number of the returning attempt: each attempt made one ShowTask call. */
   attempt: number;
@@ -91,6 +115,46 @@ export interface StopMigrationTaskInput extends TaskControlInput {
    * is deleted instead, so it never starts later.
    */
   halt?: boolean;
+}
+
+/** Result of `stopMigrationTask`: whether it stopped (or deleted) the task, and the task's real state after. */
+export interface StopMigrationTaskOutput extends TaskControlOutput {
+  /** The task had reached a final status of its own (failed or succeeded): nothing was stopped. */
+  already_final?: boolean;
+  /** The task was still waiting and was deleted (halt). */
+  deleted?: boolean;
+  /** The task as OMS showed it last (after the stop; before the delete). */
+  snapshot?: TaskSnapshot;
+}
+
+/** Result of `showMigrationTask`. */
+export interface ShowMigrationTaskOutput {
+  snapshot: TaskSnapshot;
+  calls: ActivityCallCounts;
+}
+
+/** Input of `reconcileMigrationTasks`. */
+export interface ReconcileTasksInput {
+  api_profile: string;
+  /** The migration's idempotency key (its marker is derived from it). */
+  idempotency_key: string;
+  /** The task the migration watches; every other task with the marker is removed. None: remove all. */
+  keep_task_id?: number;
+}
+
+/** A duplicate task taken out of service by `reconcileMigrationTasks`. */
+export interface RemovedDuplicate {
+  task_id: number;
+  /** `stopped`: it was migrating (a later reconciliation deletes it); `deleted`: it is gone. */
+  action: 'stopped' | 'deleted';
+  /** Its status when found (absent when it had already gone). */
+  status?: number;
+}
+
+/** Result of `reconcileMigrationTasks`. */
+export interface ReconcileTasksOutput {
+  removed: RemovedDuplicate[];
+  calls: ActivityCallCounts;
 }
 
 /** Input of `startMigrationTask` (resume, or retry failed objects). */

@@ -17,6 +17,12 @@ import type {
 /** Latest known state of the migration: phase, OMS task id and the last OMS snapshot the workflow received. */
 export const progressQuery = defineQuery<MigrationProgress>('progress');
 
+/**
+ * The migration's region-limiter slot as it sees it: the request it waits on or holds (null: none). The limiter
+ * asks this (through an activity) to reclaim slots of holders that no longer hold them.
+ */
+export const limiterSlotQuery = defineQuery<{ request_id: string | null; held: boolean }>('limiterSlot');
+
 /** Pauses the OMS task (StopTask). Resolves once OMS accepted the stop; the task then passes 7 → 3. */
 export const pauseUpdate = defineUpdate<MigrationProgress, []>('pause');
 

@@ -44,6 +44,12 @@ export const FailureType = {
    * offset, so a long task list is read once in total rather than from the start on every retry.
    */
   LookupIncomplete: 'LookupIncomplete',
+  /**
+   * OMS refused the worker's credentials (401/403) or the profile is missing, at a point where the OMS task exists
+   * or may exist. Retryable with a capped backoff: the condition is operator-fixable, and giving up would leave a
+   * task nobody watches.
+   */
+  CredentialsRejected: 'CredentialsRejected',
 } as const;
 
 /** One of the {@link FailureType} string values. */

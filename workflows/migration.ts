@@ -24,6 +24,8 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -36,15 +38,19 @@ import type {
   CreateMigrationTaskInput,
   CreateMigrationTaskOutput,
   PollMigrationTaskOutput,
+  StopMigrationTaskOutput,
 } from './activity-types';
-import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from './definitions';
-import { FailureType, type LookupIncompleteDetails } from './failure-types';
+import { limiterSlotQuery, pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from './definitions';
+import { FailureType } from './failure-types';
 import { renderDetails } from './internal/details';
 import { nextPollDelayMs } from './internal/polling';
 import { addCalls, emptyCalls } from './internal/calls';
 import { validateMigrationRequest, formatIssues } from './internal/validate-request';
-import { regionSlot, type RegionSlot, type RegionSlotState } from './region-limiter';
+import { CreateDeadlineReached, createOnce, lookupIncomplete, reconcile } from './migration-create';
+import { mergeSnapshot, type MigrationCarriedState } from './migration-state';
+import { regionSlot, type RegionSlot } from './region-limiter';
 import {
+  OMS_BLOCKED,
   OMS_DST_BUCKET,
   OMS_OUTCOME,
   OMS_SRC_BUCKET,
@@ -58,7 +64,6 @@ import {
   statusText,
   type BandwidthWindow,
   type MigrationOutcome,
-  type MigrationPhase,
   type MigrationProgress,
   type MigrationReport,
   type MigrationRequest,
@@ -74,49 +79,35 @@ const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
 /** Runs longer than this many events continue as new at the next safe point (the server suggests ~4k). */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
-/** State carried across continue-as-new. Everything else is derived from the request. */
-export interface MigrationCarriedState {
-  phase: MigrationPhase;
-  task_id?: number;
-  task_name?: string;
-  snapshot?: TaskSnapshot;
-  checkpoint: number;
-  paused: boolean;
-  pause_requested: boolean;
-  retry_rounds: number;
-  failed_before_retry?: number;
-  calls: ActivityCallCounts;
-  started_at: string;
-  /** Epoch ms (workflow time) after which the migration gives up. */
-  deadline_at: number;
-  /** Region-limiter slot (OMS running/creation limits; region-limiter.ts). */
-  limiter?: RegionSlotState;
-  /**
-   * Delay before the next poll's first ShowTask, set when a poll reported a change of a task that is not final:
-   * that poll just looked, so the next one waits its cadence instead of looking again at once. Cleared when the
-   * task is (re)started.
-   */
-  next_poll_delay_ms?: number;
-  /**
-   * A final OMS status not yet written to the `OmsStatus` search attribute: with {@link FINAL_STATUS_PATCH} it is
-   * written together with the outcome (or before the next action), one visibility update fewer per migration.
-   */
-  pending_status?: string;
-}
+export type { MigrationCarriedState } from './migration-state';
 
 /** Patch: the final OMS status is upserted with the outcome, not on its own (histories before it replay as before). */
 export const FINAL_STATUS_PATCH = 'oms-final-status-with-outcome';
 
 /**
+ * Patch: the core promises under faults — exactly one live task after late creates and resets (reconciliation,
+ * look-up after a reset), credentials outages that block instead of failing, a deadline that is never early,
+ * the task's real final state on every exit, one resume at a time. Decided once per run, at its start, so a run
+ * recorded before it replays the old way throughout. It includes the earlier patches ({@link FINAL_STATUS_PATCH},
+ * the limiter's), whose markers a v3 run does not write again.
+ */
+export const CORE_PROMISES_PATCH = 'oms-core-promises-v3';
+
+/** How long a deadline poll may still take after the deadline (its attempts run past it by at most this). */
+const DEADLINE_GRACE_MS = 2 * 60_000;
+
+/**
  * Migrates one OMS task. Input: the OMS CreateTask body with credential profile names instead of keys (see
  * `MigrationRequest`). Result: a `MigrationReport`. Fails with `InvalidMigrationInput` (before any OMS call),
  * `MigrationFailed` (status 4; details carry the report), `MigrationStopped` (stopped outside the orchestrator),
- * `DeadlineExceeded`, or an API failure type.
+ * `DeadlineExceeded` (details carry the report), or an API failure type. A cancelled migration ends cancelled,
+ * with its report in the `report` memo.
  */
 export async function migrationWorkflow(
   request: MigrationRequest,
   carried?: MigrationCarriedState,
 ): Promise<MigrationReport> {
+  const v3 = patched(CORE_PROMISES_PATCH);
   const validation = validateMigrationRequest(request);
   if (!validation.ok) {
     throw ApplicationFailure.create({
@@ -140,7 +131,9 @@ export async function migrationWorkflow(
     deadline_at: Date.now() + opts.deadline_seconds * 1000,
   };
   // Region limiter: a slot is held from CreateTask/StartTask until the task is final or the workflow ends.
-  const slot = regionSlot(request, state);
+  const slot = regionSlot(request, state, v3);
+  /** True while a resume update runs (a second one is refused: two would each ask for a slot). */
+  let resuming = false;
 
   const progress = (): MigrationProgress => ({
     migration_id: migrationId,
@@ -148,12 +141,14 @@ export async function migrationWorkflow(
     task_id: state.task_id,
     snapshot: state.snapshot,
     paused: state.paused,
+    ...(state.blocked ? { blocked: state.blocked } : {}),
     updated_at: new Date().toISOString(),
   });
   const show = (): void => setCurrentDetails(renderDetails(req, progress()));
 
   // --- Queries and updates ---
   setHandler(progressQuery, progress);
+  setHandler(limiterSlotQuery, () => slot.current());
   setHandler(
     pauseUpdate,
     async () => {
@@ -168,6 +163,10 @@ export async function migrationWorkflow(
             nonRetryable: true,
             message: 'OMS refused to pause: the task is not migrating (OMS.0066); try again once it runs',
           });
+        }
+        if (v3) {
+          state.phase = 'pausing';
+          if (stopped.snapshot) applySnapshot(state, stopped.snapshot);
         }
       } catch (err) {
         state.pause_requested = before;
@@ -186,12 +185,17 @@ export async function migrationWorkflow(
   setHandler(
     resumeUpdate,
     async () => {
-      if (!(await startTask(req, state, false, slot))) {
-        throw ApplicationFailure.create({
-          type: FailureType.InvalidRequest,
-          nonRetryable: true,
-          message: 'OMS refused to restart the task (OMS.0070: it has completed); it stays paused',
-        });
+      resuming = true;
+      try {
+        if (!(await startTask(req, state, false, slot))) {
+          throw ApplicationFailure.create({
+            type: FailureType.InvalidRequest,
+            nonRetryable: true,
+            message: 'OMS refused to restart the task (OMS.0070: it has completed); it stays paused',
+          });
+        }
+      } finally {
+        resuming = false;
       }
       state.paused = false;
       state.pause_requested = false;
@@ -202,6 +206,7 @@ export async function migrationWorkflow(
     {
       validator: () => {
         if (!state.paused) throw new Error('the migration is not paused');
+        if (resuming) throw new Error('a resume is already in progress (it may be waiting for a region slot)');
       },
     },
   );
@@ -228,16 +233,18 @@ export async function migrationWorkflow(
 
   try {
     if (state.task_id === undefined) {
-      await createTask(req, state, migrationId, slot);
+      await createTask(req, state, migrationId, slot, v3, show);
       show();
     }
-    await driveToFinal(req, state, show, slot);
+    if (v3) await reconcileAfterSettling(req, state);
+    await driveToFinal(req, state, show, slot, v3);
     await slot.release();
     // Once the task is final, the outcome is decided: a late cancellation must not lose the report.
-    return await CancellationScope.nonCancellable(() => finish(req, state, migrationId, show));
+    return await CancellationScope.nonCancellable(() => finish(req, state, migrationId, show, v3, slot));
   } catch (err) {
     flushPendingStatus(state);
     if (isCancellation(err)) {
+      if (v3) return await exitEarly(req, state, migrationId, show, slot, 'cancelled', err);
       await stopOnExit(req, state, 'cancelled');
       await slot.release();
       throw err;
@@ -246,12 +253,13 @@ export async function migrationWorkflow(
     // activity timing out means its own retry budget ran out, and that failure propagates as it is.
     // When the next poll would fall past the schedule-to-close time, the server closes the activity with the last
     // attempt's failure (usually TaskPending) and retry state TIMEOUT; a TimeoutFailure comes only when the
-    // expiry hits a running attempt. Both mean the deadline.
+    // expiry hits a running attempt. Both mean the deadline (with v3 only after it: see pollOnce).
     const pollTimedOut =
       err instanceof ActivityFailure &&
       err.activityType === 'pollMigrationTask' &&
       (err.cause instanceof TimeoutFailure || err.retryState === 'TIMEOUT');
-    if (err instanceof DeadlineReached || pollTimedOut) {
+    if (err instanceof DeadlineReached || err instanceof CreateDeadlineReached || pollTimedOut) {
+      if (v3) return await exitEarly(req, state, migrationId, show, slot, 'deadline', err);
       await stopOnExit(req, state, 'deadline');
       await slot.release();
       throw ApplicationFailure.create({
@@ -278,11 +286,29 @@ function requireRunningTask(state: MigrationCarriedState, action: string): void 
   if (state.paused) throw new Error(`cannot ${action} the migration: it is paused`);
 }
 
+/** True for an activity failure that means the worker's credentials were refused or are not configured. */
+function isCredentialsFailure(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return false;
+  const type = err.cause.type;
+  return (
+    type === FailureType.ApiAuth || type === FailureType.CredentialsMissing || type === FailureType.CredentialsRejected
+  );
+}
+
+/** Takes a fresh snapshot (never showing less progress than before) and writes a changed status to `OmsStatus`. */
+function applySnapshot(state: MigrationCarriedState, fresh: TaskSnapshot): void {
+  const previous = state.snapshot?.status;
+  state.snapshot = mergeSnapshot(state.snapshot, fresh);
+  if (fresh.status !== previous) upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(fresh.status) }]);
+}
+
 async function createTask(
   req: NormalizedMigrationRequest,
   state: MigrationCarriedState,
   id: string,
   slot: RegionSlot,
+  v3: boolean,
+  show: () => void,
 ): Promise<void> {
   state.phase = 'creating';
   const profiles = [
@@ -297,38 +323,7 @@ async function createTask(
   state.calls = addCalls(state.calls, prepared.calls);
   // Region limiter: wait (durably) for a running slot and room in the creation quota.
   if (!(await slot.acquire(true, state.deadline_at))) throw new DeadlineReached();
-  // Not cancellable: a create cancelled mid-flight could still land at OMS, orphaning a running task. Waiting for
-  // the answer lets a cancellation that arrives meanwhile stop the task it created (see stopOnExit).
-  // The key includes the first run's id: a later execution reusing the workflow id (after retention, or started
-  // with another reuse policy) must never re-attach to an older execution's task.
-  const info = workflowInfo();
-  const idempotencyKey = `${info.namespace}/${id}/${info.firstExecutionRunId}`;
-  // Budget: up to the deadline (at least the normal ten minutes), so a creation quota (retried every 10 min)
-  // waits durably instead of failing the migration.
-  const { createMigrationTask } = proxyActivities<Activities>({
-    ...API_CALL,
-    scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
-  });
-  // A look-up for an earlier attempt's task that stopped part-way (LookupIncomplete) resumes where it stopped.
-  let lookup: CreateMigrationTaskInput['lookup'];
-  let created: CreateMigrationTaskOutput | undefined;
-  for (let round = 1; created === undefined; round++) {
-    try {
-      created = await CancellationScope.nonCancellable(() =>
-        createMigrationTask({
-          migration_id: id,
-          idempotency_key: idempotencyKey,
-          request: req,
-          ...(lookup ? { lookup } : {}),
-        }),
-      );
-    } catch (err) {
-      const resume = lookupIncomplete(err);
-      if (resume === undefined || round >= MAX_LOOKUP_ROUNDS) throw err;
-      state.calls = addCalls(state.calls, resume.calls);
-      lookup = { resume_offset: resume.resume_offset };
-    }
-  }
+  const created = v3 ? await createOnce(req, state, show) : await createBeforeV3(req, state, id);
   state.calls = addCalls(state.calls, created.calls);
   state.task_id = created.task_id;
   state.task_name = created.task_name;
@@ -345,21 +340,50 @@ async function createTask(
   upsertSearchAttributes(pairs);
 }
 
-/**
- * Bound on resumed look-ups per creation. Each round reads at least one page of 100 tasks further than the last
- * (or, after a retried attempt, starts again), so this covers far more tasks than a project holds.
- */
-const MAX_LOOKUP_ROUNDS = 200;
-
-/** The resume point of a `LookupIncomplete` activity failure, or undefined for any other error. */
-function lookupIncomplete(err: unknown): LookupIncompleteDetails | undefined {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
-  if (err.cause.type !== FailureType.LookupIncomplete) return undefined;
-  const d = err.cause.details?.[0] as Partial<LookupIncompleteDetails> | undefined;
-  if (typeof d?.resume_offset !== 'number' || !Number.isSafeInteger(d.resume_offset) || d.resume_offset < 0) {
-    return undefined;
+/** The create as runs recorded before {@link CORE_PROMISES_PATCH} made it (kept for their replay). */
+async function createBeforeV3(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+): Promise<CreateMigrationTaskOutput> {
+  // Not cancellable: a create cancelled mid-flight could still land at OMS, orphaning a running task.
+  const info = workflowInfo();
+  const idempotencyKey = `${info.namespace}/${id}/${info.firstExecutionRunId}`;
+  const { createMigrationTask } = proxyActivities<Activities>({
+    ...API_CALL,
+    scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
+  });
+  let lookup: CreateMigrationTaskInput['lookup'];
+  for (let round = 1; ; round++) {
+    try {
+      return await CancellationScope.nonCancellable(() =>
+        createMigrationTask({
+          migration_id: id,
+          idempotency_key: idempotencyKey,
+          request: req,
+          ...(lookup ? { lookup } : {}),
+        }),
+      );
+    } catch (err) {
+      const resume = lookupIncomplete(err);
+      if (resume === undefined || round >= 200) throw err;
+      state.calls = addCalls(state.calls, resume.calls);
+      lookup = { resume_offset: resume.resume_offset };
+    }
   }
-  return { resume_offset: d.resume_offset, calls: d.calls ?? emptyCalls() };
+}
+
+/**
+ * After an uncertain create, waits out the settle window (a late request has had time to land), then removes any
+ * other task with the marker before polling.
+ */
+async function reconcileAfterSettling(req: NormalizedMigrationRequest, state: MigrationCarriedState): Promise<void> {
+  const dueAt = state.reconcile?.due_at;
+  if (dueAt === undefined || dueAt === null) return;
+  const wait = Math.min(dueAt, state.deadline_at) - Date.now();
+  if (wait > 0) await sleep(wait);
+  await reconcile(req, state, state.task_id);
+  state.reconcile = { due_at: null };
 }
 
 /** Polls (and pauses, resumes, retries failed objects) until the task is final and nothing more is to be done. */
@@ -368,6 +392,7 @@ async function driveToFinal(
   state: MigrationCarriedState,
   show: () => void,
   slot: RegionSlot,
+  v3: boolean,
 ): Promise<void> {
   for (;;) {
     if (state.paused) {
@@ -379,10 +404,31 @@ async function driveToFinal(
     }
     await continueAsNewIfLong(req, state);
 
-    const polled = await pollOnce(req, state);
-    const snap = polled.snapshot;
+    const polled = await pollOnce(req, state, v3);
+    if (polled.deadline_reached) {
+      if (polled.snapshot) applySnapshot(state, polled.snapshot);
+      throw new DeadlineReached();
+    }
+    if (polled.blocked) {
+      if (state.blocked === undefined) {
+        log.error('OMS refused the worker credentials: the migration is blocked and retries until they are fixed', {
+          taskId: state.task_id,
+          reason: polled.blocked.detail,
+        });
+        state.blocked = polled.blocked.reason;
+        upsertSearchAttributes([{ key: OMS_BLOCKED, value: state.blocked }]);
+        show();
+      }
+      continue;
+    }
+    if (state.blocked !== undefined) {
+      log.info('Credentials accepted again: the migration continues', { taskId: state.task_id });
+      state.blocked = undefined;
+      upsertSearchAttributes([{ key: OMS_BLOCKED, value: null }]);
+    }
+    const snap = polled.snapshot!;
     const previous = state.snapshot?.status;
-    state.snapshot = snap;
+    state.snapshot = v3 ? mergeSnapshot(state.snapshot, snap) : snap;
     state.checkpoint = polled.checkpoint;
     state.next_poll_delay_ms = nextPollDelayMs(
       snap.left_time,
@@ -390,8 +436,10 @@ async function driveToFinal(
       req.orchestration.min_poll_interval_seconds * 1000,
     );
     if (snap.status !== previous) {
-      if (isFinalStatus(snap.status) && patched(FINAL_STATUS_PATCH)) state.pending_status = statusText(snap.status);
-      else upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(snap.status) }]);
+      // v3 runs include the final-status patch (its marker is not written again: two events fewer).
+      if (isFinalStatus(snap.status) && (v3 || patched(FINAL_STATUS_PATCH))) {
+        state.pending_status = statusText(snap.status);
+      } else upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(snap.status) }]);
     }
     state.phase = phaseOf(snap.status, state);
     show();
@@ -411,7 +459,15 @@ async function driveToFinal(
       state.phase = 'retrying_failed_objects';
       flushPendingStatus(state);
       show();
-      const restarted = await startTask(req, state, true, slot);
+      let restarted: boolean;
+      try {
+        restarted = await startTask(req, state, true, slot);
+      } catch (err) {
+        // A failed-object round is best effort: refused credentials end the rounds, not the migration.
+        if (!v3 || !isCredentialsFailure(err)) throw err;
+        log.error('Could not start a failed-object retry round: credentials refused', { taskId: state.task_id });
+        restarted = false;
+      }
       if (restarted) {
         state.checkpoint = 0;
         continue;
@@ -424,11 +480,17 @@ async function driveToFinal(
 async function pollOnce(
   req: NormalizedMigrationRequest,
   state: MigrationCarriedState,
+  v3: boolean,
 ): Promise<PollMigrationTaskOutput> {
   const opts = req.orchestration;
   const remaining = state.deadline_at - Date.now();
   const intervalMs = opts.poll_interval_seconds * 1000;
-  const { pollMigrationTask } = proxyActivities<Activities>(pollOptions(intervalMs, remaining));
+  // v3: the activity itself returns at the deadline (one last poll there); the timeout is only a backstop, late
+  // enough that no backoff can make the server end the poll before the deadline.
+  const grace = Math.max(DEADLINE_GRACE_MS, 2 * intervalMs);
+  const { pollMigrationTask } = proxyActivities<Activities>(
+    pollOptions(intervalMs, v3 ? Math.max(0, remaining) + grace : remaining),
+  );
   const polled = await pollMigrationTask({
     task_id: state.task_id!,
     api_profile: opts.api_profile,
@@ -437,17 +499,19 @@ async function pollOnce(
     poll_interval_ms: intervalMs,
     min_poll_interval_ms: opts.min_poll_interval_seconds * 1000,
     first_poll_delay_ms: state.next_poll_delay_ms ?? 0,
+    ...(v3 ? { deadline_at: state.deadline_at } : {}),
+    ...(state.blocked ? { blocked: 'credentials' as const } : {}),
   });
   state.calls = addCalls(state.calls, polled.calls);
   return polled;
 }
 
-function phaseOf(status: number, state: MigrationCarriedState): MigrationPhase {
+function phaseOf(status: number, state: MigrationCarriedState): MigrationCarriedState['phase'] {
   if (status === TaskStatus.WAITING) return 'waiting';
   if (status === TaskStatus.EXECUTING || status === TaskStatus.RETRYING) {
     return state.retry_rounds > 0 ? 'retrying_failed_objects' : 'running';
   }
-  if (status === TaskStatus.PAUSING) return state.pause_requested ? 'paused' : 'running';
+  if (status === TaskStatus.PAUSING) return state.pause_requested ? 'pausing' : 'running';
   return 'finalizing';
 }
 
@@ -474,7 +538,7 @@ async function startTask(
     throw ApplicationFailure.create({
       type: FailureType.DeadlineExceeded,
       nonRetryable: true,
-      message: 'The migration deadline passed while waiting for an OMS slot to resume',
+      message: 'The migration deadline passed (or it ended) while waiting for an OMS slot to resume',
     });
   }
   const started = await api.startMigrationTask({
@@ -504,9 +568,17 @@ async function finish(
   state: MigrationCarriedState,
   id: string,
   show: () => void,
+  v3: boolean,
+  slot: RegionSlot,
 ): Promise<MigrationReport> {
   const snap = state.snapshot!;
   state.phase = 'finalizing';
+  if (v3) {
+    // An update still waiting for a region slot has nothing left to resume.
+    slot.abortWaits();
+    // A create that landed late (after the settle-window check) is caught here, before the report.
+    if (state.reconcile) await reconcile(req, state, state.task_id);
+  }
   const outcome: MigrationOutcome =
     snap.status === TaskStatus.FAILED
       ? 'failed'
@@ -554,6 +626,92 @@ async function finish(
   return report;
 }
 
+/**
+ * Ends a migration that is cancelled or out of time: halts the task (unless detach) and reads its real state,
+ * removes duplicates, writes the real status, outcome and report (search attributes, details, `report` memo), then
+ * ends cancelled or with `DeadlineExceeded`. A task that had already reached a final status of its own decides the
+ * outcome instead: the migration ends as that status says (a cancellation or deadline that came too late to matter).
+ */
+async function exitEarly(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  show: () => void,
+  slot: RegionSlot,
+  why: 'cancelled' | 'deadline',
+  cause: unknown,
+): Promise<MigrationReport> {
+  return CancellationScope.nonCancellable(async () => {
+    slot.abortWaits();
+    if (state.task_id !== undefined) {
+      const halted = await haltOrShow(req, state);
+      if (halted?.already_final && halted.snapshot) {
+        state.snapshot = halted.snapshot;
+        state.pending_status = statusText(halted.snapshot.status);
+        await slot.release();
+        return finish(req, state, id, show, true, slot);
+      }
+      if (halted?.snapshot) state.snapshot = mergeSnapshot(state.snapshot, halted.snapshot);
+      if (halted?.deleted) state.task_deleted = true;
+      if (state.reconcile) await reconcile(req, state, state.task_id);
+    }
+    await slot.release();
+    state.phase = why === 'cancelled' ? 'cancelled' : 'deadline_exceeded';
+    const status = state.task_deleted ? 'DELETED' : state.snapshot ? statusText(state.snapshot.status) : undefined;
+    const pairs: SearchAttributeUpdatePair[] = [{ key: OMS_OUTCOME, value: why }];
+    if (status !== undefined) pairs.push({ key: OMS_STATUS, value: status });
+    if (state.blocked !== undefined) pairs.push({ key: OMS_BLOCKED, value: null });
+    upsertSearchAttributes(pairs);
+    show();
+    const report = buildReport(req, state, id, why === 'cancelled' ? 'cancelled' : 'failed');
+    upsertMemo({ report });
+    await condition(allHandlersFinished);
+    if (why === 'cancelled') throw cause;
+    throw ApplicationFailure.create({
+      type: FailureType.DeadlineExceeded,
+      message: `Migration did not reach a final status within ${req.orchestration.deadline_seconds} s`,
+      nonRetryable: true,
+      details: [report],
+    });
+  });
+}
+
+/**
+ * Halts the task (stop; delete while still waiting) unless the request says detach, in which case it only reads
+ * the task. Either way the result carries the task's real state. Undefined when OMS could not be reached.
+ */
+async function haltOrShow(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+): Promise<StopMigrationTaskOutput | undefined> {
+  try {
+    if (req.orchestration.on_cancel === 'detach') {
+      const shown = await cleanup.showMigrationTask({
+        task_id: state.task_id!,
+        api_profile: req.orchestration.api_profile,
+      });
+      state.calls = addCalls(state.calls, shown.calls);
+      const final = isFinalStatus(shown.snapshot.status) && shown.snapshot.status !== TaskStatus.STOPPED;
+      return {
+        changed: false,
+        snapshot: shown.snapshot,
+        calls: shown.calls,
+        ...(final ? { already_final: true } : {}),
+      };
+    }
+    const stopped = await cleanup.stopMigrationTask({
+      task_id: state.task_id!,
+      api_profile: req.orchestration.api_profile,
+      halt: true,
+    });
+    state.calls = addCalls(state.calls, stopped.calls);
+    return stopped;
+  } catch (err) {
+    log.warn('Could not stop or read the OMS task on exit', { taskId: state.task_id, error: String(err) });
+    return undefined;
+  }
+}
+
 /** The pending final status as a search-attribute update (empty when none), cleared. */
 function takePendingStatus(state: MigrationCarriedState): SearchAttributeUpdatePair[] {
   const value = state.pending_status;
@@ -567,18 +725,18 @@ function flushPendingStatus(state: MigrationCarriedState): void {
   if (pairs.length > 0) upsertSearchAttributes(pairs);
 }
 
-/** On cancellation or deadline: stop the OMS task (unless detach) in a scope that cannot itself be cancelled. */
+/**
+ * On cancellation or deadline, as runs before {@link CORE_PROMISES_PATCH} did it: stop the OMS task (unless
+ * detach) in a scope that cannot itself be cancelled.
+ */
 async function stopOnExit(
   req: NormalizedMigrationRequest,
   state: MigrationCarriedState,
   why: 'cancelled' | 'deadline',
 ): Promise<void> {
-  // Halt whenever a task exists, even if the last snapshot was final: a StartTask (resume, failed-object round)
-  // may have restarted it since. The halt activity leaves final tasks alone.
   if (state.task_id === undefined || req.orchestration.on_cancel === 'detach') return;
   await CancellationScope.nonCancellable(async () => {
     try {
-      // `halt`: stop it if executing, delete it if still waiting (OMS cannot stop a waiting task).
       const stopped = await cleanup.stopMigrationTask({
         task_id: state.task_id!,
         api_profile: req.orchestration.api_profile,
@@ -623,6 +781,8 @@ function buildReport(
     api_calls: { ...state.calls, oms: omsCalls(state.calls) },
     started_at: state.started_at,
     finished_at: new Date().toISOString(),
+    ...(state.duplicates?.length ? { duplicates_removed: state.duplicates } : {}),
+    ...(state.task_deleted ? { task_deleted: true } : {}),
   };
 }
 

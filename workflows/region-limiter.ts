@@ -154,9 +154,19 @@ async function sendGrants(holders: LimiterHolder[]): Promise<string[]> {
 /** Describes the holders and takes back the slots of those that ended. Failures only postpone the check. */
 async function reclaimEndedHolders(state: LimiterState): Promise<void> {
   try {
-    const { closed } = await findClosedWorkflows({ workflow_ids: state.holders.map((h) => h.holder_id) });
-    const taken = reclaimClosed(state, closed);
-    if (taken > 0) log.warn('Reclaimed slots of migrations that ended without releasing them', { closed, taken });
+    const { closed, stale } = await findClosedWorkflows({
+      workflow_ids: state.holders.map((h) => h.holder_id),
+      holders: state.holders.map((h) => ({ holder_id: h.holder_id, request_id: h.request_id })),
+    });
+    let taken = reclaimClosed(state, closed);
+    for (const release of stale ?? []) {
+      if (releaseSlot(state, release)) {
+        taken += 1;
+        state.reclaimed += 1;
+      }
+    }
+    if (taken > 0)
+      log.warn('Reclaimed slots of migrations that ended or no longer hold them', { closed, stale, taken });
   } catch (err) {
     log.warn('Could not check the limiter holders; will try again', { error: String(err) });
   }
@@ -196,6 +206,13 @@ export interface RegionSlot {
   acquire(creates: boolean, deadlineAt: number): Promise<boolean>;
   /** Gives the slot back, or withdraws a waiting request. Idempotent, never throws, runs even when cancelled. */
   release(): Promise<void>;
+  /**
+   * Ends every wait in {@link acquire} (it resolves false, the request withdrawn): the migration has finished, so
+   * nothing waiting for a slot will run anything.
+   */
+  abortWaits(): void;
+  /** The request the migration waits on or holds, for the `limiterSlot` query. */
+  current(): { request_id: string | null; held: boolean };
 }
 
 /**
@@ -203,7 +220,12 @@ export interface RegionSlot {
  * `slotGranted` handler. Limits come from the raw request's orchestration options (the normalized request keeps only
  * the options it knows), and are kept in `state.limiter` so they survive continue-as-new.
  */
-export function regionSlot(request: MigrationRequest, state: { limiter?: RegionSlotState }): RegionSlot {
+export function regionSlot(
+  request: MigrationRequest,
+  state: { limiter?: RegionSlotState },
+  /** The run includes the limiter patch without its marker (runs with the core-promises patch). */
+  limiterPatched = false,
+): RegionSlot {
   const info = workflowInfo();
   const o = request.orchestration;
   const slot = (state.limiter ??= {
@@ -239,9 +261,21 @@ export function regionSlot(request: MigrationRequest, state: { limiter?: RegionS
     });
   };
 
-  const acquire = async (creates: boolean, deadlineAt: number): Promise<boolean> => {
+  /** The wait in progress: a second caller joins it instead of replacing its request (which would strand it). */
+  let waiting: Promise<boolean> | null = null;
+  let aborted = false;
+
+  const acquire = (creates: boolean, deadlineAt: number): Promise<boolean> => {
+    if (aborted) return Promise.resolve(false);
+    waiting ??= acquireOnce(creates, deadlineAt).finally(() => {
+      waiting = null;
+    });
+    return waiting;
+  };
+
+  const acquireOnce = async (creates: boolean, deadlineAt: number): Promise<boolean> => {
     if (slot.held || (slot.max_running === 0 && slot.create_quota === 0)) return true;
-    if (!patched(LIMITER_PATCH)) return true;
+    if (!limiterPatched && !patched(LIMITER_PATCH)) return true;
     const requestId = uuid4();
     slot.request_id = requestId;
     const body: SlotRequest = {
@@ -255,16 +289,25 @@ export function regionSlot(request: MigrationRequest, state: { limiter?: RegionS
     for (;;) {
       await slotCalls.requestLimiterSlot({ limiter_id: slot.limiter_id, region: slot.region, request: body });
       const left = deadlineAt - Date.now();
-      if (left > 0 && (await condition(() => granted === requestId, Math.min(REREQUEST_EVERY_MS, left)))) {
+      const done =
+        left > 0 && (await condition(() => granted === requestId || aborted, Math.min(REREQUEST_EVERY_MS, left)));
+      if (done && !aborted) {
         slot.held = true;
         return true;
       }
-      if (Date.now() >= deadlineAt) {
+      if (aborted || Date.now() >= deadlineAt) {
         await release();
         return false;
       }
     }
   };
 
-  return { acquire, release };
+  return {
+    acquire,
+    release,
+    abortWaits: () => {
+      aborted = true;
+    },
+    current: () => ({ request_id: slot.request_id, held: slot.held }),
+  };
 }

@@ -16,6 +16,10 @@ export const OMS_SRC_BUCKET = defineSearchAttributeKey('OmsSrcBucket', SearchAtt
 export const OMS_DST_BUCKET = defineSearchAttributeKey('OmsDstBucket', SearchAttributeType.KEYWORD);
 /** Final outcome (`succeeded`, `completed_with_failures`, `failed`, ...), set when the migration ends. */
 export const OMS_OUTCOME = defineSearchAttributeKey('OmsOutcome', SearchAttributeType.KEYWORD);
+/**
+ * Why a running migration cannot make progress and needs an operator (`credentials rejected`); absent otherwise.
+ */
+export const OMS_BLOCKED = defineSearchAttributeKey('OmsBlocked', SearchAttributeType.KEYWORD);
 /** Batch id for migrations started by a batch workflow. */
 export const OMS_BATCH_ID = defineSearchAttributeKey('OmsBatchId', SearchAttributeType.KEYWORD);
 
@@ -28,4 +32,5 @@ export const SEARCH_ATTRIBUTES = [
   OMS_DST_BUCKET,
   OMS_OUTCOME,
   OMS_BATCH_ID,
+  OMS_BLOCKED,
 ] as const;

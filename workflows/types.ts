@@ -479,12 +479,16 @@ export interface TaskSnapshot {
 export const MIGRATION_PHASES = [
   'validating',
   'creating',
+  'waiting_for_quota',
   'waiting',
   'running',
+  'pausing',
   'paused',
   'retrying_failed_objects',
   'finalizing',
   'done',
+  'cancelled',
+  'deadline_exceeded',
 ] as const;
 /** One of {@link MIGRATION_PHASES}. */
 export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
@@ -501,6 +505,8 @@ export interface MigrationProgress {
   snapshot?: TaskSnapshot;
   /** True while the migration is paused on request. */
   paused: boolean;
+  /** Why the migration cannot make progress and needs an operator (`credentials rejected`); absent otherwise. */
+  blocked?: string;
   /** When this progress was last updated (ISO 8601, workflow time). */
   updated_at: string;
 }
@@ -586,6 +592,13 @@ export interface MigrationReport {
   started_at: string;
   /** When the workflow finished (ISO 8601, workflow time). */
   finished_at: string;
+  /**
+   * Other OMS tasks found with this migration's marker (left by a create whose outcome was unknown: a request
+   * OMS processed after the client gave up, a reset) and taken out of service: `deleted`, or `stopped`.
+   */
+  duplicates_removed?: { task_id: number; action: 'stopped' | 'deleted'; status?: number }[];
+  /** True when the task was deleted on exit (it was still waiting when the migration was cancelled or ran out of time). */
+  task_deleted?: boolean;
 }
 
 // --- Region limiter (workflows/region-limiter.ts; docs/batches.md) ---
@@ -684,11 +697,18 @@ export interface ReleaseLimiterSlotInput {
 /** Input of `findClosedWorkflows`. */
 export interface FindClosedWorkflowsInput {
   workflow_ids: string[];
+  /**
+   * The slots the limiter believes these workflows hold: a running holder whose `limiterSlot` query names another
+   * request (or none) no longer holds it, and is listed in `stale` (absent in older limiter histories).
+   */
+  holders?: { holder_id: string; request_id: string }[];
 }
 
 /** Result of `findClosedWorkflows`: the ids whose latest run is no longer running (or that do not exist). */
 export interface FindClosedWorkflowsOutput {
   closed: string[];
+  /** Slots whose running holder says it no longer waits on or holds them (the limiter releases exactly these). */
+  stale?: { holder_id: string; request_id: string }[];
 }
 
 // --- Batches (workflows/batch.ts; docs/batches.md) ---

@@ -99,7 +99,8 @@ test('an incremental schedule: the first run copies everything, the second only 
 
   // Run 1: no previous successful run, so migrate_since stays 0 and every object is copied.
   expect((await cli('schedule', 'trigger', scheduleId)).code).toBe(0);
-  const first = await batches.result(await nthRun(scheduleId, 1));
+  const firstId = await nthRun(scheduleId, 1);
+  const first = await batches.result(firstId);
   expect(first.outcome).toBe('succeeded');
   expect(first.report!.incremental).toEqual({ schedule_id: scheduleId, migrate_since: 0, previous_run: null });
   expect(first.report!.totals).toMatchObject({ total_num: 6, successful_num: 6, skipped_num: 0 });
@@ -122,8 +123,11 @@ test('an incremental schedule: the first run copies everything, the second only 
   await admin.putObject({ bucket, key: 'a/1', size: 8192 });
   await admin.putObject({ bucket, key: 'b/9', size: 100 });
 
+  // A schedule names its runs `<id>-<time in whole seconds>`: a trigger within run 1's second would reuse its id.
+  await waitFor(() => !firstId.endsWith(`${new Date().toISOString().slice(0, 19)}Z`), 5_000, 'the next second');
   expect((await cli('schedule', 'trigger', scheduleId)).code).toBe(0);
   const secondId = await nthRun(scheduleId, 2);
+  expect(secondId).not.toBe(firstId);
   const second = await batches.result(secondId);
   expect(second.outcome).toBe('succeeded');
   const since = Math.floor(Date.parse(first.report!.started_at) / 1000);

@@ -40,6 +40,9 @@ export function renderDetails(req: NormalizedMigrationRequest, p: MigrationProgr
     if (s.failed_object_record?.list_file_key)
       lines.push(`Failed-object list: \`${s.failed_object_record.list_file_key}\``);
   }
+  if (p.blocked) {
+    lines.push('', `**Blocked: ${p.blocked}.** Fix the worker's credentials; the migration retries by itself.`);
+  }
   if (p.paused) lines.push('', '_Paused by the orchestrator; resume with the `resume` update._');
   return lines.join('\n');
 }

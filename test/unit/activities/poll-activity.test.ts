@@ -60,7 +60,7 @@ test('a change returns, counting the quiet attempts before it as polls', async (
     activities().pollMigrationTask,
     input(),
   );
-  expect(out.snapshot.status).toBe(5);
+  expect(out.snapshot?.status).toBe(5);
   expect(out.calls.show).toBe(4);
 });
 

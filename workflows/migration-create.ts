@@ -1,0 +1,225 @@
+/**
+ * Creating the OMS task exactly once, and cleaning up after creates whose outcome was unknown (workflow side).
+ *
+ * OMS has no idempotency key: the task description carries a marker derived from the migration's idempotency key,
+ * and a create that may follow another one for the same migration looks for the marker first. That is not enough
+ * on its own: a CreateTask that OMS processes after the client gave up (a proxy forwarding it late) lands after
+ * the next attempt's look-up. So after any create whose outcome was unknown, the workflow reconciles: it looks
+ * the marker up again after a settle window and when the migration ends, and removes every other task with it.
+ */
+import {
+  ActivityCancellationType,
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  log,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+
+import type { createActivities } from '../activities';
+import { API_CALL, CLEANUP_CALL } from './activity-options';
+import type { CreateMigrationTaskInput, CreateMigrationTaskOutput, RemovedDuplicate } from './activity-types';
+import { FailureType, type LookupIncompleteDetails } from './failure-types';
+import { addCalls, emptyCalls } from './internal/calls';
+import type { MigrationCarriedState } from './migration-state';
+import type { NormalizedMigrationRequest } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Bound on resumed look-ups per creation. Each round reads at least one page of 100 tasks further than the last
+ * (or, after a retried attempt, starts again), so this covers far more tasks than a project holds.
+ */
+const MAX_LOOKUP_ROUNDS = 200;
+
+/** Shortest and longest wait before the first reconciliation after an uncertain create. */
+const SETTLE_MIN_MS = 10_000;
+const SETTLE_MAX_MS = 120_000;
+
+/** The migration's idempotency key: namespace / workflow id / first run id (unchanged by resets). */
+export function idempotencyKey(): string {
+  const info = workflowInfo();
+  return `${info.namespace}/${info.workflowId}/${info.firstExecutionRunId}`;
+}
+
+/**
+ * True when this run may not be the first to create for the migration: a reset run (a new run id, the original
+ * run id kept) or a retried workflow run. Such a run looks its task up before creating.
+ */
+export function mayFollowEarlierRun(): boolean {
+  const info = workflowInfo();
+  const original = info.originalExecutionRunId || info.runId;
+  return info.runId !== original || info.runId !== info.firstExecutionRunId;
+}
+
+/** Thrown by {@link createOnce} when the deadline passes while it waits for the creation quota. */
+export class CreateDeadlineReached extends Error {}
+
+/**
+ * Calls `createMigrationTask` until it returns a task, the deadline passes or the workflow is cancelled. A quota
+ * refusal is waited out here, on a cancellable timer, so a cancellation while waiting ends the migration at once;
+ * a cancellation while a create runs waits for that attempt's outcome (its activity cannot be interrupted
+ * mid-request), and any create whose outcome stays unknown is resolved by a look-up that removes what it made.
+ */
+export async function createOnce(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  show: () => void,
+): Promise<CreateMigrationTaskOutput> {
+  const { createMigrationTask } = proxyActivities<Activities>({
+    ...API_CALL,
+    // A quota refusal comes back to the workflow, which waits for it on a timer (see below).
+    retry: { ...API_CALL.retry, nonRetryableErrorTypes: [...API_CALL.retry!.nonRetryableErrorTypes!, 'QuotaExceeded'] },
+    // Up to the deadline (at least ten minutes): refused credentials after an unknown outcome back off until fixed.
+    scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+  let lookupFirst = mayFollowEarlierRun();
+  let lookup: CreateMigrationTaskInput['lookup'];
+  /** Whether a create for this migration may have been sent and not answered. */
+  let maybeSent = lookupFirst;
+  const startedAt = Date.now();
+  for (let round = 1; ; round++) {
+    try {
+      maybeSent = true; // from here until a definite answer
+      const created = await createMigrationTask({
+        migration_id: workflowInfo().workflowId,
+        idempotency_key: idempotencyKey(),
+        request: req,
+        ...(lookup ? { lookup } : {}),
+        ...(lookupFirst ? { lookup_first: true } : {}),
+      });
+      if (created.uncertain || lookupFirst) {
+        // Another create may still land: look again once it had time to, and when the migration ends.
+        const settle = Math.min(SETTLE_MAX_MS, Math.max(SETTLE_MIN_MS, 2 * (Date.now() - startedAt)));
+        state.reconcile = { due_at: Date.now() + settle };
+      }
+      return created;
+    } catch (err) {
+      const quota = quotaRefusal(err);
+      if (quota) {
+        maybeSent = quota.uncertain;
+        lookupFirst ||= quota.uncertain;
+        lookup = undefined;
+        state.phase = 'waiting_for_quota';
+        show();
+        const left = state.deadline_at - Date.now();
+        if (left <= 0) {
+          await resolveUnknownCreate(req, state, maybeSent);
+          throw new CreateDeadlineReached();
+        }
+        try {
+          await sleep(Math.min(quota.delayMs, left));
+        } catch (sleepErr) {
+          // Cancelled while waiting: the last answer was a definite refusal, so nothing to resolve unless an
+          // earlier attempt's outcome was unknown.
+          await resolveUnknownCreate(req, state, maybeSent);
+          throw sleepErr;
+        }
+        state.phase = 'creating';
+        show();
+        continue;
+      }
+      const resume = lookupIncomplete(err);
+      if (resume !== undefined && round < MAX_LOOKUP_ROUNDS) {
+        state.calls = addCalls(state.calls, resume.calls);
+        lookup = { resume_offset: resume.resume_offset };
+        continue;
+      }
+      // Cancelled, timed out or failed with the outcome of some create unknown: find and remove what it made.
+      await resolveUnknownCreate(req, state, maybeSent && !isDefiniteRefusal(err));
+      throw err;
+    }
+  }
+}
+
+/**
+ * True when the failed call is known to have created nothing and to follow no unanswered create (the activity
+ * marks its refusals with `create_uncertain: false`).
+ */
+function isDefiniteRefusal(err: unknown): boolean {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return false;
+  const d = err.cause.details?.[0] as { create_uncertain?: unknown } | undefined;
+  return d?.create_uncertain === false;
+}
+
+/**
+ * When a create's outcome stayed unknown, look for tasks with the marker and remove them (the migration is not
+ * going on to watch one). Never throws: a failure is logged with the task-finding hint and the migration ends as
+ * it would.
+ */
+async function resolveUnknownCreate(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  needed: boolean,
+): Promise<void> {
+  if (!needed) return;
+  await reconcile(req, state, undefined);
+}
+
+/**
+ * Removes every task with the migration's marker except `keep` (none: all), recording what it removed. Runs even
+ * when the workflow is cancelled; never throws (a failure is logged, and a later reconciliation tries again).
+ */
+export async function reconcile(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  keep: number | undefined,
+): Promise<void> {
+  const { reconcileMigrationTasks } = proxyActivities<Activities>({
+    ...CLEANUP_CALL,
+    // The scan keeps its place across attempts through heartbeats.
+    heartbeatTimeout: '60s',
+  });
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      const out = await reconcileMigrationTasks({
+        api_profile: req.orchestration.api_profile,
+        idempotency_key: idempotencyKey(),
+        ...(keep === undefined ? {} : { keep_task_id: keep }),
+      });
+      state.calls = addCalls(state.calls, out.calls);
+      recordRemoved(state, out.removed);
+    } catch (err) {
+      log.error('Could not check OMS for duplicate tasks of this migration; tasks with its marker may remain', {
+        keepTaskId: keep,
+        error: String(err),
+      });
+    }
+  });
+}
+
+function recordRemoved(state: MigrationCarriedState, removed: RemovedDuplicate[]): void {
+  if (removed.length === 0) return;
+  const byId = new Map((state.duplicates ?? []).map((d) => [d.task_id, d]));
+  for (const d of removed) {
+    const before = byId.get(d.task_id);
+    byId.set(d.task_id, { ...d, status: d.status ?? before?.status });
+  }
+  state.duplicates = [...byId.values()];
+  log.warn('Removed duplicate OMS tasks of this migration', { taskId: state.task_id, removed });
+}
+
+/** The quota refusal in a create failure: how long to wait and whether an earlier attempt's outcome was unknown. */
+function quotaRefusal(err: unknown): { delayMs: number; uncertain: boolean } | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== FailureType.QuotaExceeded) return undefined;
+  const next: unknown = err.cause.nextRetryDelay;
+  const delayMs = typeof next === 'number' ? next : 10 * 60_000;
+  return { delayMs: Math.max(1_000, delayMs), uncertain: !isDefiniteRefusal(err) };
+}
+
+/** The resume point of a `LookupIncomplete` activity failure, or undefined for any other error. */
+function lookupIncomplete(err: unknown): LookupIncompleteDetails | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== FailureType.LookupIncomplete) return undefined;
+  const d = err.cause.details?.[0] as Partial<LookupIncompleteDetails> | undefined;
+  if (typeof d?.resume_offset !== 'number' || !Number.isSafeInteger(d.resume_offset) || d.resume_offset < 0) {
+    return undefined;
+  }
+  return { resume_offset: d.resume_offset, calls: d.calls ?? emptyCalls() };
+}
+
+export { lookupIncomplete };
