@@ -156,3 +156,22 @@ test('a first attempt without a resume point creates at once, with no look-up', 
   expect(out.calls).toMatchObject({ list: 0, create: 1 });
   expect(listedOffsets).toEqual([]);
 });
+
+test('a look-up that runs short of the attempt time hands its offset back instead of timing out and starting over', async () => {
+  mock
+    .current()
+    .get(OMS)
+    .intercept({ method: 'GET', path: (p: string) => p.startsWith(`/v2/${PROJECT}/tasks?`) })
+    .reply(200, { tasks: tasks(0, 100), count: 300 })
+    .delay(20);
+  // Half of a 20 ms start-to-close is spent after the first (slow) page: the look-up stops at offset 100.
+  const failure = await failureOf(
+    new MockActivityEnvironment({ attempt: 2, startToCloseTimeoutMs: 20 }).run(
+      activities().createMigrationTask,
+      input(),
+    ),
+  );
+  expect(failure.type).toBe(FailureType.LookupIncomplete);
+  expect(failure.nonRetryable).toBe(true);
+  expect((failure.details?.[0] as LookupIncompleteDetails).resume_offset).toBe(100);
+});
