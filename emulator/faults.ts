@@ -10,7 +10,16 @@ import type { RouteName } from './routes';
 import { isRouteName } from './routes';
 
 /** Fault kinds. */
-export const FAULT_KINDS = ['error', 'throttle', 'latency', 'reset', 'lose-response', 'truncate', 'malformed'] as const;
+export const FAULT_KINDS = [
+  'error',
+  'throttle',
+  'latency',
+  'reset',
+  'lose-response',
+  'truncate',
+  'malformed',
+  'late-apply',
+] as const;
 /** A fault kind. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -23,7 +32,11 @@ export interface FaultRuleInput {
   status?: number;
   /** `throttle`: the Retry-After header, seconds (default 1). */
   retryAfterSeconds?: number;
-  /** `latency`: added delay, wall ms. */
+  /**
+   * `latency`: added delay, wall ms. `late-apply`: how long the request is held (its body read) before it is
+   * processed — whether or not the client is still connected (a proxy that forwards a request after the client
+   * gave up); a client still connected then gets the real answer.
+   */
   latencyMs?: number;
   /** `latency`: before processing (default) or after processing, before answering. */
   phase?: 'before' | 'after';
@@ -63,6 +76,8 @@ export type PostFault = 'lose-response' | 'truncate' | 'malformed';
 /** What to do to one request. */
 export interface FaultPlan {
   latencyBeforeMs: number;
+  /** `late-apply`: hold the (fully read) request this long, then process it even if the client has gone. */
+  lateApplyMs?: number;
   latencyAfterMs: number;
   terminal?: TerminalFault;
   post?: PostFault;
@@ -105,6 +120,11 @@ export function parseFaultRule(input: unknown, id: number): FaultRule {
     rule.status = status;
   }
   if (rule.kind === 'throttle') rule.retryAfterSeconds = num('retryAfterSeconds', 0, 86_400) ?? 1;
+  if (rule.kind === 'late-apply') {
+    const latency = num('latencyMs', 0, 600_000);
+    if (latency === undefined) throw new Error('latencyMs is required for late-apply faults');
+    rule.latencyMs = latency;
+  }
   if (rule.kind === 'latency') {
     const latency = num('latencyMs', 0, 600_000);
     if (latency === undefined) throw new Error('latencyMs is required for latency faults');
@@ -173,6 +193,9 @@ export class FaultInjector {
         case 'latency':
           if (rule.phase === 'after') plan.latencyAfterMs += rule.latencyMs ?? 0;
           else plan.latencyBeforeMs += rule.latencyMs ?? 0;
+          break;
+        case 'late-apply':
+          plan.lateApplyMs = (plan.lateApplyMs ?? 0) + (rule.latencyMs ?? 0);
           break;
         case 'error':
           plan.terminal = { kind: 'error', status: rule.status ?? 503 };

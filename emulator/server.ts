@@ -157,6 +157,8 @@ async function handleRequest(
     return;
   }
   const body = await readBody(req, maxBody, drainCap);
+  // `late-apply`: the request is read, held, then processed whatever the client did meanwhile.
+  if (plan.lateApplyMs !== undefined && body.ok) await delay(plan.lateApplyMs);
   let reply: Reply;
   if (!body.ok && !body.tooLarge) {
     socket.destroy();
@@ -175,7 +177,8 @@ async function handleRequest(
   }
   log.errorCode = errorCodeOf(reply.body);
   if (plan.latencyAfterMs > 0) await delay(plan.latencyAfterMs);
-  finish(send(res, socket, reply, requestId, plan.post));
+  // The client may have gone while the request was held (late-apply): the effect stays, the answer is dropped.
+  finish(socket.destroyed ? null : send(res, socket, reply, requestId, plan.post));
 }
 
 function parsed(req: http.IncomingMessage, method: string, path: string, query: string, body: Buffer): ParsedRequest {

@@ -221,3 +221,46 @@ test('counters and the log tell how many calls of each kind were made', async ()
   expect(JSON.stringify(log)).not.toContain(token);
   expect((await emulator.admin.requests({ limit: 2 })).map((e) => e.route)).toEqual(['ShowTask', null]);
 });
+
+describe('late-apply: a request processed after the client gave up', () => {
+  const createBody = () => JSON.stringify(seedTaskBody());
+  const post = (signal?: AbortSignal) =>
+    fetch(`${emulator.url}/v2/${PROJECT_ID}/tasks`, {
+      method: 'POST',
+      headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+      body: createBody(),
+      signal,
+    });
+
+  test('a client that aborts sees no answer, yet the task is created once the hold ends', async () => {
+    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply', latencyMs: 300 });
+    const controller = new AbortController();
+    const answer = post(controller.signal);
+    // Abort once the emulator holds the request (it is in the log only when finished, so watch the counters).
+    await waitUntil(async () => ((await emulator.admin.counters()).CreateTask ?? 0) > 0, 'the request arrived');
+    controller.abort();
+    await expect(answer).rejects.toThrow();
+    const tasks = await waitUntil(async () => {
+      const t = (await emulator.admin.tasks()).tasks;
+      return t.length > 0 ? t : undefined;
+    }, 'the late create');
+    expect(tasks).toHaveLength(1);
+    const log = await waitUntil(async () => {
+      const l = await emulator.admin.requests({ route: 'CreateTask' });
+      return l.length > 0 ? l : undefined;
+    }, 'the log entry');
+    expect(log.map((e) => [e.status, e.faults])).toEqual([[null, ['late-apply']]]);
+  });
+
+  test('a client that waits gets the real answer after the hold', async () => {
+    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply', latencyMs: 100 });
+    const res = await post();
+    expect(res.status).toBe(200);
+    const { id } = (await res.json()) as { id: number };
+    expect((await emulator.admin.tasks()).tasks.map((t) => t.id)).toEqual([id]);
+  });
+
+  test('latencyMs is required', async () => {
+    await expect(emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply' })).rejects.toThrow(/latencyMs/);
+  });
+});
