@@ -14,6 +14,7 @@ import { statusText, type BandwidthWindow, type TaskSnapshot } from '../workflow
 import {
   DEFAULT_TASK_QUEUE,
   InvalidMigrationRequestError,
+  MigrationIdConflictError,
   MigrationClient,
   MigrationControlError,
   type MigrationResult,
@@ -275,7 +276,7 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
         return EXIT.USAGE;
     }
   } catch (err) {
-    if (err instanceof InvalidMigrationRequestError) {
+    if (err instanceof InvalidMigrationRequestError || err instanceof MigrationIdConflictError) {
       out(err.message);
       return EXIT.USAGE;
     }

@@ -13,6 +13,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 
 import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from '../workflows/definitions';
 import { formatIssues, validateMigrationRequest } from '../workflows/internal/validate-request';
@@ -24,6 +25,7 @@ import type {
   MigrationProgress,
   MigrationReport,
   MigrationRequest,
+  NormalizedMigrationRequest,
   TaskSnapshot,
   ValidationIssue,
 } from '../workflows/types';
@@ -39,6 +41,35 @@ export class InvalidMigrationRequestError extends Error {
     super(`Invalid migration request:\n${formatIssues(issues)}`);
     this.name = 'InvalidMigrationRequestError';
   }
+}
+
+/** Another request was already started under this migration id. `fields` names where the requests differ. */
+export class MigrationIdConflictError extends Error {
+  constructor(
+    readonly migrationId: string,
+    readonly fields: string[],
+  ) {
+    const shown = fields.slice(0, 10).join(', ') + (fields.length > 10 ? `, … (${fields.length} in all)` : '');
+    super(
+      `Migration id ${migrationId} is already used by a different request (differs at: ${shown}); ` +
+        'choose another id, or send the same request to attach to it',
+    );
+    this.name = 'MigrationIdConflictError';
+  }
+}
+
+/** Field paths where two JSON values differ (values themselves are never reported). */
+export function jsonDifferences(a: unknown, b: unknown, at = '$'): string[] {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return [at];
+    return a.flatMap((x, i) => jsonDifferences(x, b[i], `${at}[${i}]`));
+  }
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => jsonDifferences(a[k], b[k], at === '$' ? k : `${at}.${k}`));
+  }
+  return Object.is(a, b) ? [] : [at];
 }
 
 /** A control request (pause, resume, bandwidth) was refused; `message` says why (e.g. "the migration is not paused"). */
@@ -132,11 +163,44 @@ export class MigrationClient {
       return { migrationId, runId: handle.firstExecutionRunId, existing: false };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        // Running or finished (and retained): that execution is the migration; never start a second one.
+        // Running or finished (and retained): that execution is the migration; never start a second one. It is
+        // this migration only if it was started with the same request: another request under the id is refused.
         const described = await this.client.workflow.getHandle(migrationId).describe();
+        const firstRunId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
+        const differences = await this.differencesFromExisting(migrationId, firstRunId, req);
+        if (differences.length > 0) throw new MigrationIdConflictError(migrationId, differences);
         return { migrationId, runId: described.runId, existing: true };
       }
       throw err;
+    }
+  }
+
+  /**
+   * Where an existing migration's request differs from `req` (field paths, after normalization; empty when they
+   * are the same). A request that cannot be read or validated differs at `$`.
+   */
+  private async differencesFromExisting(
+    migrationId: string,
+    firstRunId: string,
+    req: NormalizedMigrationRequest,
+  ): Promise<string[]> {
+    try {
+      const history = await this.client.workflowService.getWorkflowExecutionHistory({
+        namespace: this.client.options.namespace,
+        execution: { workflowId: migrationId, runId: firstRunId },
+        maximumPageSize: 1,
+      });
+      const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+      const input = await decodeFromPayloadsAtIndex<unknown>(
+        this.client.options.loadedDataConverter,
+        0,
+        started?.input?.payloads,
+      );
+      const existing = validateMigrationRequest(input);
+      if (!existing.ok) return ['$ (the existing migration was not started with a valid request)'];
+      return jsonDifferences(existing.request, req);
+    } catch {
+      return ["$ (the existing migration's request could not be read)"];
     }
   }
 

@@ -154,3 +154,20 @@ test('a migration started through the client has a UI summary and live details',
   expect(metadata.currentDetails).toContain('Status: **SUCCEEDED**');
   expect(metadata.currentDetails).toContain('a-test-1 → api-test-outline');
 });
+
+test('migrate --id with a different request under an existing id is refused (exit 2, naming the field); the same request attaches', async () => {
+  const id = uniqueId('cli-conflict');
+  expect((await cli('migrate', '--file', SEED, '--id', id, '--watch')).code).toBe(0);
+  const same = await cli('migrate', '--file', SEED, '--id', id);
+  expect(same).toMatchObject({ code: 0 });
+  expect(same.out).toContain(`Existing migration ${id}`);
+
+  const other = path.join(testEnv('tmpDir'), `${id}.json`);
+  const seed = JSON.parse(fs.readFileSync(SEED, 'utf8')) as Record<string, unknown>;
+  fs.writeFileSync(other, JSON.stringify({ ...seed, description: 'another copy' }));
+  const refused = await cli('migrate', '--file', other, '--id', id);
+  expect(refused.code).toBe(2);
+  expect(refused.out).toContain(`Migration id ${id} is already used by a different request`);
+  expect(refused.out).toContain('description');
+  expect(refused.out).not.toContain('another copy');
+});

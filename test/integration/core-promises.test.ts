@@ -13,7 +13,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 
 import { benchContext, listAllTasks } from '../../bench/lib/oms';
-import { MigrationControlError } from '../../client/migration-client';
+import { MigrationControlError, MigrationIdConflictError } from '../../client/migration-client';
 import { idempotencyMarker, hasMarker } from '../../activities/build-create-request';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import { limiterStatusQuery, progressQuery, resumeUpdate } from '../../workflows/definitions';
@@ -298,6 +298,36 @@ describe('with an in-process worker', () => {
     expect((after.live ?? after.progress!.snapshot!).progress).toBeGreaterThanOrEqual(before.progress);
     expect((after.live ?? after.progress!.snapshot!).total_num).toBeGreaterThan(0);
     expect((await stack.migrations.result(id)).report?.outcome).toBe('succeeded');
+  });
+});
+
+describe('a migration id is one request', () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await startStack({ emulator: { timeScale: 20 } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  test('while it runs and after it failed, another request under the id is refused naming the fields; the same attaches', async () => {
+    const id = uniqueId('same-id');
+    const request = slow(stack);
+    await stack.migrations.start(request, { migrationId: id });
+    await expect(stack.migrations.start(request, { migrationId: id })).resolves.toMatchObject({ existing: true });
+    const other = { ...request, dst_node: { ...request.dst_node, save_prefix: 'elsewhere/' } };
+    const running = await stack.migrations.start(other, { migrationId: id }).catch((e: unknown) => e);
+    expect(running).toBeInstanceOf(MigrationIdConflictError);
+    expect((running as MigrationIdConflictError).fields).toEqual(['dst_node.save_prefix']);
+
+    // A failed migration (its task removed under it) is still the migration of that request.
+    await executing(stack, id);
+    await stack.emulator.admin.reset();
+    expect((await stack.migrations.result(id)).outcome).toBe('error');
+    await expect(stack.migrations.start(request, { migrationId: id })).resolves.toMatchObject({ existing: true });
+    await expect(stack.migrations.start({ ...request, description: 'x' }, { migrationId: id })).rejects.toThrow(
+      /already used by a different request \(differs at: description\)/,
+    );
   });
 });
 
