@@ -58,6 +58,9 @@ const ENV_HINT: Partial<Record<keyof CredentialProfile, string>> = {
   cdnAuthenticationKey: 'CDN_AUTHENTICATION_KEY',
 };
 
+/** What a profile name looks like (the request validator's rule); anything else is never echoed. */
+const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** Builds the context; clients and the token cache are created on first use. */
 export function createActivityContext(deps: ActivityDeps): ActivityContext {
   const clients = new Map<string, OmsClient>();
@@ -70,12 +73,19 @@ export function createActivityContext(deps: ActivityDeps): ActivityContext {
     const profile = deps.credentials.get(name);
     const missing = profile ? fields.filter((f) => !profile[f]) : fields;
     if (profile && missing.length === 0) return profile;
-    const vars = missing.map((f) => `OMS_PROFILE_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_${ENV_HINT[f] ?? f}`);
+    // A name that is not a profile name may be a secret pasted in the wrong place: never repeat it.
+    const nameOk = PROFILE_NAME_PATTERN.test(name);
+    const shown = nameOk ? `"${name}"` : '(the name given is not a valid profile name)';
+    const envName = nameOk ? name.toUpperCase().replace(/[^A-Z0-9]/g, '_') : '<NAME>';
+    // A missing profile used only by name (source, destination) needs keys or an IAM user: name both ways.
+    const hints =
+      missing.length > 0 ? missing.map((f) => ENV_HINT[f] ?? f) : ['AK and _SK (or _IAM_USER and _IAM_PASSWORD)'];
+    const vars = hints.map((h) => `OMS_PROFILE_${envName}_${h}`);
     throw ApplicationFailure.create({
       type: FailureType.CredentialsMissing,
       nonRetryable: true,
       message:
-        `Credential profile "${name}" (${use}) ${profile ? `lacks ${missing.join(', ')}` : 'is not configured on this worker'}. ` +
+        `Credential profile ${shown} (${use}) ${profile ? `lacks ${missing.join(', ')}` : 'is not configured on this worker'}. ` +
         `Configure it on the worker (environment ${vars.join(', ')}, or OMS_CREDENTIALS_FILE), not in the request.`,
     });
   };

@@ -332,6 +332,11 @@ async function runGroupCommand(
 }
 
 if (require.main === module) {
+  // Output piped into a reader that stops early (`status X | head -2`): stop quietly, as Unix tools do.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   runCli(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     TEMPORAL_ADDRESS: address,
     OMS_TASK_QUEUE: 'oms-migrations-demo',
     OMS_ENDPOINT: emulator.url,
+    OMS_ALLOW_INSECURE_HTTP: 'true', // the local emulator speaks plain http
     OMS_PROJECT_ID: domain.projects[0]!.id,
     OMS_PROFILE_DEFAULT_IAM_USER: domain.users[0]!.name,
     OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain.users[0]!.password,

@@ -32,7 +32,7 @@ export function specToSchema(spec: ValueSpec): JsonSchema {
         enum: spec.enum ? [...spec.enum] : undefined,
         minLength: spec.minLength,
         maxLength: spec.maxLength,
-        pattern: spec.pattern?.regex.source,
+        pattern: (spec.strictPattern ?? spec.pattern)?.regex.source,
         default: spec.default,
         examples: spec.examples ? [...spec.examples] : undefined,
       });

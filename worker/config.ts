@@ -67,9 +67,16 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     if (fallback === undefined) problems.push(`${name} is required`);
     return fallback ?? '';
   };
+  const allowInsecureHttp = /^(1|true|yes)$/i.test(env.OMS_ALLOW_INSECURE_HTTP?.trim() ?? '');
   const url = (name: string, fallback?: string): string => {
     const v = str(name, fallback);
     if (v && !/^https?:\/\/[^\s]+$/.test(v)) problems.push(`${name} must be an http(s) URL`);
+    else if (/^http:/i.test(v) && !allowInsecureHttp) {
+      problems.push(
+        `${name} uses plain http: IAM passwords, tokens and signed requests would travel in clear. Use https, or ` +
+          'set OMS_ALLOW_INSECURE_HTTP=true for a local emulator',
+      );
+    }
     return v.replace(/\/+$/, '');
   };
   const int = (name: string, fallback: number | undefined, min: number, max: number): number | undefined => {
@@ -178,8 +185,23 @@ function loadCredentials(env: Env, problems: string[]): CredentialStore {
 export function describeConfig(config: WorkerConfig): Record<string, unknown> {
   return {
     temporal: config.temporal,
-    oms: config.oms,
+    oms: { ...config.oms, endpoint: redactUrl(config.oms.endpoint), iamEndpoint: redactUrl(config.oms.iamEndpoint) },
     worker: config.worker,
     credentialProfiles: config.credentials.names(),
   };
+}
+
+/** A URL fit for a log: user info (`user:password@`) and query string replaced by `***`. */
+export function redactUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.username || u.password) {
+      u.username = '***';
+      u.password = '';
+    }
+    if (u.search) u.search = '?***';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparsable URL)';
+  }
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { NativeConnection, Runtime, type Logger } from '@temporalio/worker';
+import { NativeConnection, Runtime, makeTelemetryFilterString, type Logger } from '@temporalio/worker';
 
 import { secretValues } from '../activities/credentials';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -17,14 +17,24 @@ import { createJsonLogger } from './logger';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createJsonLogger(config.worker.logLevel, secretValues(config.credentials));
-  Runtime.install({ logger, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  // Core (native) log lines are forwarded to the same JSON logger instead of the console's coloured text.
+  Runtime.install({
+    logger,
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
+    },
+  });
   logger.info('Starting OMS migration worker', describeConfig(config));
 
   const connection = await connectWithRetry(config.temporal.address, config.worker.connectTimeoutMs, logger);
   if (!connection) return;
   try {
-    const { keys } = await connection.workflowService.getSearchAttributes({});
-    const missing = SEARCH_ATTRIBUTES.map((k) => k.name).filter((n) => !(keys && n in keys));
+    // The namespace's custom attributes (GetSearchAttributes lists the cluster's, not what the namespace has).
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({
+      namespace: config.temporal.namespace,
+    });
+    const missing = SEARCH_ATTRIBUTES.map((k) => k.name).filter((n) => !(customAttributes && n in customAttributes));
     if (missing.length > 0) {
       logger.warn('Custom search attributes are not registered; migrations will fail to upsert them', {
         missing,

@@ -108,7 +108,9 @@ export async function migrationWorkflow(
   carried?: MigrationCarriedState,
 ): Promise<MigrationReport> {
   const v3 = patched(CORE_PROMISES_PATCH);
-  const validation = validateMigrationRequest(request);
+  // Rules as they were when the run validated its request: a run from before v3, or one carried over by
+  // continue-as-new (validated by its first run), keeps the first rule set.
+  const validation = validateMigrationRequest(request, { rules: v3 && !carried ? 'v2' : 'v1' });
   if (!validation.ok) {
     throw ApplicationFailure.create({
       type: FailureType.InvalidMigrationInput,

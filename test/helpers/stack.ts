@@ -33,6 +33,7 @@ export function workerEnv(
     TEMPORAL_NAMESPACE: testEnv('namespace'),
     OMS_TASK_QUEUE: taskQueue,
     OMS_ENDPOINT: emulator.url,
+    OMS_ALLOW_INSECURE_HTTP: 'true', // the local emulator speaks plain http
     OMS_IAM_ENDPOINT: emulator.url,
     OMS_PROJECT_ID: domain!.projects[0]!.id,
     OMS_PROFILE_DEFAULT_IAM_USER: domain!.users[0]!.name,

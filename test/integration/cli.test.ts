@@ -2,7 +2,7 @@
  * The product as a user drives it from a shell: the `oms-orchestrator` CLI and the Temporal CLI (any-language
  * start by workflow type + JSON input), in separate processes, plus what operators see in the Temporal UI.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -170,4 +170,15 @@ test('migrate --id with a different request under an existing id is refused (exi
   expect(refused.out).toContain(`Migration id ${id} is already used by a different request`);
   expect(refused.out).toContain('description');
   expect(refused.out).not.toContain('another copy');
+});
+
+test('output into a pipe closed early (`status X | head -2`) ends quietly, without an EPIPE crash', async () => {
+  const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  // Close the reading end before the CLI writes (it is still loading): every write then fails with EPIPE.
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  expect(stderr).not.toContain('EPIPE');
+  expect(code).toBe(0);
 });

@@ -77,6 +77,12 @@ test('started before the server, the worker waits for it and then completes a mi
   for (const secret of [emulator.config.accessKeys[0]!.sk, emulator.config.iam.domains[0]!.users[0]!.password]) {
     expect(logs).not.toContain(secret);
   }
+  // The server has the project's search attributes: no false warning.
+  expect(logs).not.toContain('search attributes are not registered');
+  // One JSON object per line, core (native) log lines included.
+  const lines = logs.split('\n').filter((l) => l.trim() !== '');
+  expect(lines.length).toBeGreaterThan(2);
+  for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow();
 });
 
 test('with WORKER_CONNECT_TIMEOUT_SECONDS=0 an unreachable server fails the start at once', async () => {

@@ -63,6 +63,16 @@ export interface StringSpec extends BaseSpec {
   maxLengthNote?: string;
   enum?: readonly string[];
   pattern?: PatternRule;
+  /**
+   * Rule of the current rule set only (see `ValidationRules`): runs that validated under the first rules keep
+   * them on replay. The JSON Schema carries it (in place of `pattern`, which it implies).
+   */
+  strictPattern?: PatternRule;
+  /**
+   * Count the length in UTF-16 code units, as OMS does (an emoji is 2), under the current rule set. JSON Schema
+   * counts code points, so the schema's maxLength is only an upper bound for such a field.
+   */
+  utf16Length?: boolean;
   default?: string;
   examples?: readonly string[];
 }
@@ -135,7 +145,16 @@ const PROFILE_NAME: StringSpec = {
   },
 };
 
-const REGION: StringSpec = { kind: 'string', description: 'Region id, e.g. cn-north-4.', minLength: 1, maxLength: 100 };
+const REGION: StringSpec = {
+  kind: 'string',
+  description: 'Region id, e.g. cn-north-4.',
+  minLength: 1,
+  maxLength: 100,
+  strictPattern: {
+    regex: /^[A-Za-z0-9][A-Za-z0-9_-]*$/u,
+    message: 'must be a region id: letters, digits, "-" and "_", with no spaces or line breaks',
+  },
+};
 
 const BUCKET: StringSpec = { kind: 'string', description: 'Bucket name.', minLength: 1, maxLength: 1024 };
 
@@ -383,8 +402,9 @@ export const MIGRATION_REQUEST_SPEC = objectSpec<MigrationRequest>(
       description: `Task description (the orchestrator reserves ${IDEMPOTENCY_MARKER_RESERVED_LENGTH} of OMS's ${OMS_DESCRIPTION_MAX_LENGTH} characters).`,
       maxLength: DESCRIPTION_MAX_LENGTH,
       maxLengthNote:
-        `OMS allows ${OMS_DESCRIPTION_MAX_LENGTH}; the orchestrator reserves ${IDEMPOTENCY_MARKER_RESERVED_LENGTH} ` +
-        'for its idempotency marker',
+        `OMS allows ${OMS_DESCRIPTION_MAX_LENGTH} UTF-16 code units (an emoji counts 2); the orchestrator reserves ` +
+        `${IDEMPOTENCY_MARKER_RESERVED_LENGTH} for its idempotency marker`,
+      utf16Length: true,
       pattern: DESCRIPTION_PATTERN,
     },
     migrate_since: {

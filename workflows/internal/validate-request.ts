@@ -31,20 +31,75 @@ import { isSecretKey } from './secret-keys';
  * @returns `{ ok: true, request }` with the defaults applied (see {@link applyDefaults}), or
  *   `{ ok: false, errors }` listing every problem with its JSON path.
  */
-export function validateMigrationRequest(input: unknown): ValidationResult {
-  const ctx: Context = { issues: [], rejected: new Set(), scanBudget: SECRET_SCAN_BUDGET };
+export function validateMigrationRequest(input: unknown, options: { rules?: ValidationRules } = {}): ValidationResult {
+  const rules = options.rules ?? 'v2';
+  const ctx: Context = { rules, issues: [], rejected: new Set(), scanBudget: SECRET_SCAN_BUDGET };
   try {
     if (!isObject(input)) {
       return { ok: false, errors: [{ field: '$', message: 'must be a JSON object (the migration request)' }] };
     }
     const cleaned = checkObject(input, MIGRATION_REQUEST_SPEC, [], ctx) as CleanRequest;
     checkCrossFieldRules(cleaned, ctx);
+    if (rules === 'v2' && ctx.issues.length === 0) checkSize(input, ctx);
     if (ctx.issues.length > 0) return { ok: false, errors: ctx.issues };
     return { ok: true, request: applyDefaults(cleaned as MigrationRequest) };
   } catch {
     // Only exotic inputs get here (throwing getters, proxies): JSON-decoded data never throws while read.
     return { ok: false, errors: [{ field: '$', message: 'could not be read as plain JSON data' }] };
   }
+}
+
+/**
+ * Which rules a validation applies. `v2` (the default) adds to `v1`: OMS's UTF-16 count for `description`, region
+ * ids without spaces or control characters (Huawei's form for the destination), and a bound on the request's size.
+ * A workflow that validated its request under `v1` (started before these rules) keeps `v1` on replay.
+ */
+export type ValidationRules = 'v1' | 'v2';
+
+/**
+ * Most bytes (UTF-8 JSON) a request may have: far under Temporal's 2 MB payload limit, so a start never fails
+ * for size, whatever the workflow adds to it in history. Large object lists belong in a list file (`list` tasks).
+ */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+
+/** Refuses a request whose JSON is larger than {@link MAX_REQUEST_BYTES}, naming the biggest field. */
+function checkSize(input: JsonObject, ctx: Context): void {
+  const total = utf8Length(JSON.stringify(input));
+  if (total <= MAX_REQUEST_BYTES) return;
+  let biggest = '$';
+  let biggestSize = 0;
+  for (const [key, value] of Object.entries(input)) {
+    const size = utf8Length(JSON.stringify(value) ?? '');
+    if (size > biggestSize) [biggest, biggestSize] = [key, size];
+  }
+  const node = input[biggest];
+  if (isObject(node)) {
+    for (const [key, value] of Object.entries(node)) {
+      const size = utf8Length(JSON.stringify(value) ?? '');
+      if (size * 2 > biggestSize) biggest = `${biggest}.${key}`;
+    }
+  }
+  addIssue(
+    ctx,
+    biggest === '$' ? [] : biggest.split('.'),
+    `makes the request ${String(total)} bytes, over the ${String(MAX_REQUEST_BYTES)}-byte limit (Temporal payloads ` +
+      'are limited to 2 MB); put long object lists in a list file and use a list task',
+  );
+}
+
+/** UTF-8 byte length of a string (the sandbox has no Buffer). */
+function utf8Length(value: string): number {
+  let bytes = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 /**
@@ -102,6 +157,7 @@ const SECRET_SCAN_BUDGET = 10_000;
 const SECRET_SCAN_DEPTH = 32;
 
 interface Context {
+  rules: ValidationRules;
   issues: ValidationIssue[];
   /** Paths of fields that were present but invalid: cross-field rules leave them alone. */
   rejected: Set<string>;
@@ -175,7 +231,7 @@ function checkString(value: string, spec: StringSpec, path: PathSegment[], ctx: 
   }
   const min = spec.minLength ?? 0;
   const max = spec.maxLength ?? Number.POSITIVE_INFINITY;
-  const length = lengthOf(value, max);
+  const length = spec.utf16Length && ctx.rules === 'v2' ? value.length : lengthOf(value, max);
   if (length < min || length > max) {
     let message: string;
     if (min === max) message = `must be exactly ${String(max)} characters`;
@@ -186,6 +242,10 @@ function checkString(value: string, spec: StringSpec, path: PathSegment[], ctx: 
   }
   if (spec.pattern && !spec.pattern.regex.test(value)) {
     addIssue(ctx, path, spec.pattern.message);
+    return INVALID;
+  }
+  if (ctx.rules === 'v2' && spec.strictPattern && !spec.strictPattern.regex.test(value)) {
+    addIssue(ctx, path, spec.strictPattern.message);
     return INVALID;
   }
   return value;

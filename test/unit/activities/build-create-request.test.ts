@@ -81,4 +81,23 @@ describe('CreateTask body', () => {
       }) as Error,
     );
   });
+
+  test('a profile checked by name only names both ways to configure it (never an empty list)', () => {
+    expect(() => ctx.requireProfile('absent-one', [], 'migration')).toThrow(
+      /environment OMS_PROFILE_ABSENT_ONE_AK and _SK \(or _IAM_USER and _IAM_PASSWORD\)/,
+    );
+  });
+
+  test('a name that is not a profile name (a pasted secret?) is never repeated', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+    let message = '';
+    try {
+      ctx.requireProfile(secret, ['ak', 'sk'], 'destination node');
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('not a valid profile name');
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain('WJALR');
+  });
 });

@@ -42,8 +42,13 @@ export const regionArb = fc.stringMatching(/^[a-z]{2}-[a-z]+-[1-9]$/);
 export const bucketArb = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{2,40}$/);
 /** Any text (any code point), at most `max` code points. */
 const textArb = (max: number): fc.Arbitrary<string> => fc.string({ unit: 'binary', maxLength: max });
-/** Descriptions OMS accepts: ≤ 215 code points and none of `^ < > & " '`. */
-export const descriptionArb = textArb(DESCRIPTION_MAX_LENGTH).map((s) => s.replace(/[\^<>&"']/g, ''));
+/** Descriptions OMS accepts: ≤ 215 UTF-16 code units and none of `^ < > & " '`. */
+export const descriptionArb = textArb(DESCRIPTION_MAX_LENGTH).map((s) => {
+  // OMS counts UTF-16 code units: drop trailing characters until the text fits.
+  let text = s.replace(/[\^<>&"']/g, '');
+  while (text.length > DESCRIPTION_MAX_LENGTH) text = [...text].slice(0, -1).join('');
+  return text;
+});
 /** 36-character KMS key ids. */
 export const kmsKeyIdArb = fc.uuid();
 /** `hh:mm` from minutes since midnight. */

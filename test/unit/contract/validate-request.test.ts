@@ -97,9 +97,29 @@ describe('valid requests', () => {
     );
   });
 
-  test('accepts a description of exactly 215 code points, astral characters included', () => {
-    const request = edit(objectTask, set('description', '😀'.repeat(215)));
-    expect(validateMigrationRequest(request).ok).toBe(true);
+  test('counts the description as OMS does, in UTF-16 code units: 107 emoji fit, 108 do not (the first rules counted code points)', () => {
+    expect(validateMigrationRequest(edit(objectTask, set('description', '😀'.repeat(107)))).ok).toBe(true);
+    const tooLong = validateMigrationRequest(edit(objectTask, set('description', '😀'.repeat(108))));
+    expect(tooLong).toMatchObject({ ok: false, errors: [{ field: 'description' }] });
+    expect(validateMigrationRequest(edit(objectTask, set('description', '😀'.repeat(215))), { rules: 'v1' }).ok).toBe(
+      true,
+    );
+  });
+
+  test.each(['cn-north-7 ', 'cn-north-7\n', ' cn-north-7', 'cn north 7'])(
+    'refuses a region with spaces or line breaks (%j), naming the field; the first rules did not',
+    (region) => {
+      const request = edit(objectTask, set('dst_node.region', region));
+      expect(validateMigrationRequest(request)).toMatchObject({ ok: false, errors: [{ field: 'dst_node.region' }] });
+      expect(validateMigrationRequest(request, { rules: 'v1' }).ok).toBe(true);
+    },
+  );
+
+  test('refuses a request over the size bound, naming the field that makes it large', () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `${'k'.repeat(1000)}-${i}`);
+    const result = validateMigrationRequest(edit(objectTask, set('src_node.object_key', keys)));
+    expect(result).toMatchObject({ ok: false, errors: [{ field: 'src_node.object_key' }] });
+    expect(result.ok ? '' : result.errors[0]!.message).toMatch(/over the 262144-byte limit/);
   });
 
   test('accepts boundary values', () => {

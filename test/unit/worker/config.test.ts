@@ -86,4 +86,32 @@ describe('worker configuration', () => {
       expect((err as Error).message).not.toContain('LEAKY-SECRET-7');
     }
   });
+
+  test('plain-http endpoints are refused unless explicitly allowed, naming the variable', () => {
+    expect(() => loadWorkerConfig({ ...base, OMS_ENDPOINT: 'http://oms.example.test' })).toThrow(
+      /OMS_ENDPOINT uses plain http[\s\S]*OMS_ALLOW_INSECURE_HTTP=true/,
+    );
+    expect(() => loadWorkerConfig({ ...base, OMS_IAM_ENDPOINT: 'http://iam.example.test' })).toThrow(
+      /OMS_IAM_ENDPOINT uses plain http/,
+    );
+    const allowed = loadWorkerConfig({
+      ...base,
+      OMS_ENDPOINT: 'http://127.0.0.1:9080',
+      OMS_ALLOW_INSECURE_HTTP: 'true',
+    });
+    expect(allowed.oms.endpoint).toBe('http://127.0.0.1:9080');
+  });
+
+  test('the start-up summary shows endpoints without user info or query strings', () => {
+    const config = loadWorkerConfig({
+      ...base,
+      OMS_ENDPOINT: 'https://user:pa55word@oms.example.test/base?token=abc',
+      OMS_IAM_ENDPOINT: 'https://iam.example.test',
+    });
+    const summary = JSON.stringify(describeConfig(config));
+    expect(summary).not.toContain('pa55word');
+    expect(summary).not.toContain('user:');
+    expect(summary).not.toContain('token=abc');
+    expect(summary).toContain('oms.example.test/base');
+  });
 });
