@@ -91,7 +91,8 @@ export async function createOnce(
         ...(lookup ? { lookup } : {}),
         ...(lookupFirst ? { lookup_first: true } : {}),
       });
-      if (created.uncertain || lookupFirst) {
+      // Decided from the recorded result only: a reset run replaying this create must take the same path.
+      if (created.uncertain) {
         // Another create may still land: look again once it had time to, and when the migration ends.
         const settle = Math.min(SETTLE_MAX_MS, Math.max(SETTLE_MIN_MS, 2 * (Date.now() - startedAt)));
         state.reconcile = { due_at: Date.now() + settle };

@@ -197,6 +197,25 @@ describe('with an in-process worker', () => {
     expect((await tasksOf(stack, id)).map((t) => t.id)).toEqual([taskId]);
   });
 
+  test('a reset of a running migration to any later workflow task (after the create) replays and finishes: no second task', async () => {
+    const id = uniqueId('reset-later');
+    await stack.migrations.start(slow(stack, {}, 2 * 1_048_576), { migrationId: id });
+    await executing(stack, id);
+    const taskId = (await stack.migrations.status(id)).progress!.task_id!;
+    // The last workflow task so far: the create is done and the task executes.
+    const history = await stack.migrations.handle(id).fetchHistory();
+    const last = history.events!.filter((e) => e.workflowTaskCompletedEventAttributes).at(-1)!;
+    const scheduledCreate = history.events!.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'createMigrationTask',
+    )!;
+    expect(Number(last.eventId)).toBeGreaterThan(Number(scheduledCreate.eventId));
+    await temporalCli('workflow', 'reset', '--workflow-id', id, '--event-id', String(last.eventId), '--reason', 'test');
+    const { report } = await stack.migrations.result(id);
+    expect(report?.outcome).toBe('succeeded');
+    expect(report?.task_id).toBe(taskId);
+    expect((await tasksOf(stack, id)).map((t) => t.id)).toEqual([taskId]);
+  });
+
   test.each([
     ['a poll interval longer than the time left', 5, 7],
     ['a deadline shorter than one poll interval', 5, 2],
