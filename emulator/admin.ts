@@ -410,7 +410,8 @@ async function route(state: EmulatorState, req: ParsedRequest, path: string): Pr
       const body = bodyOf(req);
       const advanceMs = optionalNumber(body, 'advanceMs');
       const timeScale = optionalNumber(body, 'timeScale');
-      if (timeScale !== undefined && timeScale <= 0) throw new AdminError('timeScale must be > 0');
+      // 0 pauses simulated time: it then moves only by `advanceMs` (tests that must not depend on wall time).
+      if (timeScale !== undefined && timeScale < 0) throw new AdminError('timeScale must be >= 0 (0 pauses the clock)');
       if (timeScale !== undefined) {
         state.clock.setScale(timeScale);
         state.config.simulation.timeScale = timeScale;

@@ -128,7 +128,8 @@ describe('object sets per task type', () => {
   });
 
   test('list: keys from the list file in the list bucket; progress counted by objects', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1 });
+    // Simulated time paused: it moves only when the test advances it, however loaded the machine is.
+    await emulator.admin.setClock({ timeScale: 0 });
     const id = await createTask(
       emulator,
       token,
@@ -139,6 +140,8 @@ describe('object sets per task type', () => {
         { task_type: 'list' },
       ),
     );
+    const { schedulingDelayMs } = await emulator.admin.settings();
+    await emulator.admin.setClock({ advanceMs: schedulingDelayMs });
     await waitForStatus(emulator, token, id, [2]);
     // 10 objects of 1 MiB at 20 MiB/s: 0.5 s; after 0.26 s, 5 objects are done → progress 0.5 (by count).
     await emulator.admin.setClock({ advanceMs: 260 });
@@ -352,7 +355,8 @@ describe('failures', () => {
 
 describe('lifecycle', () => {
   test('1 → 2 → 5 with live progress, speed and left_time; credentials dropped at the end', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 1000 });
+    await emulator.admin.updateSettings({ schedulingDelayMs: 1000 });
+    await emulator.admin.setClock({ timeScale: 0 }); // simulated time moves only when the test advances it
     const id = await createTask(emulator, token, task(srcNode('demo-logs', { object_key: ['logs/'] })));
     const waiting = await showTask(emulator, token, id);
     expect(waiting).toMatchObject({ status: 1, progress: 0, is_query_over: false, start_time: 0, migrate_speed: 0 });
@@ -385,7 +389,7 @@ describe('lifecycle', () => {
   });
 
   test('stop: 2 → 7 → 3 with partial counts; start re-runs and skips what was already migrated', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1 });
+    await emulator.admin.setClock({ timeScale: 0 }); // simulated time moves only when the test advances it
     const id = await createTask(emulator, token, task(srcNode('demo-logs', { object_key: ['logs/'] })));
     await emulator.admin.setClock({ advanceMs: 2_500 });
     await waitForStatus(emulator, token, id, [2]);
@@ -474,7 +478,7 @@ describe('lifecycle', () => {
 
 describe('scheduling and quotas', () => {
   test('at most 5 tasks run per region; the others wait in status 1; the maximum is recorded', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1 });
+    await emulator.admin.setClock({ timeScale: 0 }); // simulated time moves only when the test advances it
     const ids: number[] = [];
     for (let i = 0; i < 8; i++)
       ids.push(await createTask(emulator, token, task(srcNode('demo-logs', { object_key: ['logs/'] }))));
@@ -496,7 +500,8 @@ describe('scheduling and quotas', () => {
   });
 
   test('the running cap is configurable', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, maxRunningPerRegion: 2 });
+    await emulator.admin.updateSettings({ maxRunningPerRegion: 2 });
+    await emulator.admin.setClock({ timeScale: 0 }); // simulated time moves only when the test advances it
     const ids: number[] = [];
     for (let i = 0; i < 4; i++)
       ids.push(await createTask(emulator, token, task(srcNode('demo-logs', { object_key: ['logs/'] }))));
