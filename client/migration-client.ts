@@ -296,14 +296,16 @@ export class MigrationClient {
         if (cause instanceof ApplicationFailure) {
           const report = cause.details?.[0] as MigrationReport | undefined;
           const isReport = report !== undefined && typeof report === 'object' && 'outcome' in report;
+          // A failure without its own report (e.g. TaskNotFound) leaves the task's last state in the memo.
+          const memo = isReport ? undefined : await this.memoReport(migrationId);
           return {
             outcome: isReport ? report.outcome : 'error',
-            report: isReport ? report : undefined,
+            report: isReport ? report : memo,
             failure: { type: cause.type ?? undefined, message: cause.message },
           };
         }
         const cancelled = cause?.name === 'CancelledFailure';
-        const report = cancelled ? await this.memoReport(migrationId) : undefined;
+        const report = await this.memoReport(migrationId);
         return {
           outcome: cancelled ? 'cancelled' : 'error',
           ...(report ? { report } : {}),

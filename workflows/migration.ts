@@ -271,7 +271,15 @@ export async function migrationWorkflow(
         details: [buildReport(req, state, migrationId, 'failed')],
       });
     }
-    if (!(err instanceof ContinueAsNew)) await slot.release();
+    if (!(err instanceof ContinueAsNew)) {
+      await slot.release();
+      // An activity failure with a task (e.g. TaskNotFound): the task's last known state stays readable (the
+      // `report` memo); the migration's own failures (MigrationFailed, …) carry their report already.
+      if (v3 && state.task_id !== undefined && err instanceof ActivityFailure) {
+        state.phase = 'done';
+        upsertMemo({ report: buildReport(req, state, migrationId, 'failed') });
+      }
+    }
     throw err;
   }
 }

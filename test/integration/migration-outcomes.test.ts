@@ -101,6 +101,11 @@ describe('final failures', () => {
     expect(failure.type).toBe('TaskNotFound');
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('OMS.1009');
+    // The task's last known state is still reported (the `report` memo).
+    const { outcome, report } = await stack.migrations.result(id);
+    expect(outcome).toBe('error');
+    expect(report).toMatchObject({ outcome: 'failed', status: 2 });
+    expect(report?.task_id).not.toBeNull();
   });
 
   test('past its deadline a migration stops the OMS task and fails with DeadlineExceeded', async () => {
