@@ -386,6 +386,13 @@ describe('credentials outage with the worker as a separate process', () => {
       'OmsBlocked search attribute',
     );
     expect(described.status.name).toBe('RUNNING');
+    // The workflow's error line reaches the log after the workflow task: wait for it before the kill.
+    const badLogFile = path.join(logDir, 'bad.log');
+    await waitFor(
+      () => fs.readFileSync(badLogFile, 'utf8').includes('the migration is blocked'),
+      60_000,
+      'the blocked line in the log',
+    );
     bad.kill('SIGKILL');
     await new Promise((r) => bad.once('exit', r));
     stack.spawnWorker(path.join(logDir, 'fixed.log'));
