@@ -14,6 +14,7 @@ import type {
   AdminTasksResponse,
   FaultRule,
   FaultRuleInput,
+  HeldRequest,
   RegionStats,
   RequestLogEntry,
   RouteCounters,
@@ -80,6 +81,20 @@ export class AdminClient {
   /** Clears the request log and the counters. */
   async clearRequests(): Promise<void> {
     await this.call('DELETE', '/requests');
+  }
+
+  /**
+   * The requests a `late-apply` fault is holding right now (oldest first). A request appears once its body has
+   * been read and leaves when it is processed, so a test can wait for it here before aborting its client.
+   */
+  async heldRequests(): Promise<HeldRequest[]> {
+    return (await this.call<{ held: HeldRequest[] }>('GET', '/requests/held')).held;
+  }
+
+  /** Ends the hold of one request (by request id) or of all of them now: they are processed at once. */
+  async releaseHeld(requestId?: string): Promise<number> {
+    const body = requestId === undefined ? {} : { requestId };
+    return (await this.call<{ released: number }>('POST', '/requests/held/release', body)).released;
   }
 
   /** Adds fault rules; returns them with their ids. */
@@ -180,7 +195,10 @@ export class AdminClient {
     return this.call('GET', '/clock');
   }
 
-  /** Changes the time scale and/or jumps simulated time forward. */
+  /**
+   * Changes the time scale and/or jumps simulated time forward. `timeScale: 0` is the manual clock: simulated time
+   * then stands still and moves only by `advanceMs`, however loaded the machine is.
+   */
   setClock(change: { timeScale?: number; advanceMs?: number }): Promise<AdminClock> {
     return this.call('PUT', '/clock', change);
   }

@@ -3,6 +3,7 @@
  * (admin-client.ts). Types only: importing this module pulls in no server code.
  */
 import type { FaultKind, FaultRule, FaultRuleInput } from './faults';
+import type { HeldRequest } from './held-requests';
 import type { RequestLogEntry, RouteCounters } from './request-log';
 import type { RegionStats, TaskMetrics } from './simulator';
 import type { CredentialVerdict, ErrorReason, TaskStatusCode, TaskType } from './task-model';
@@ -94,6 +95,7 @@ export interface AdminClock {
   simNow: number;
   simNowIso: string;
   wallNow: number;
+  /** Simulated ms per wall ms; 0 = manual clock (simulated time moves only by `advanceMs`). */
   timeScale: number;
 }
 
@@ -127,4 +129,13 @@ export interface AdminStats {
 }
 
 /** Types the admin API also uses, re-exported so that clients need only this module. */
-export type { FaultKind, FaultRule, FaultRuleInput, RequestLogEntry, RouteCounters, RegionStats, TaskMetrics };
+export type {
+  FaultKind,
+  FaultRule,
+  FaultRuleInput,
+  HeldRequest,
+  RequestLogEntry,
+  RouteCounters,
+  RegionStats,
+  TaskMetrics,
+};

@@ -144,8 +144,8 @@ function parseFailureRules(value: unknown): FailureRule[] {
 function applySettings(state: EmulatorState, body: Record<string, unknown>): void {
   const config: EmulatorConfig = state.config;
   const sim = config.simulation;
+  // 0 = manual clock (as with PUT /__admin/clock): simulated time then moves only by `advanceMs`.
   const timeScale = optionalNumber(body, 'timeScale');
-  if (timeScale !== undefined && timeScale <= 0) throw new AdminError('timeScale must be > 0');
   const tokenTtlMs = optionalNumber(body, 'tokenTtlMs', 1);
   const speed = optionalNumber(body, 'defaultSpeedBytesPerSec', 1);
   const maxRunning = optionalNumber(body, 'maxRunningPerRegion', 1);
@@ -277,6 +277,19 @@ function revoke(state: EmulatorState, body: Record<string, unknown>): Reply {
   return ok({ revoked: user });
 }
 
+/** `GET /__admin/requests/held` lists the requests a late-apply fault holds; `POST …/held/release` ends holds now. */
+function heldRoute(state: EmulatorState, req: ParsedRequest, action: string | undefined): Reply {
+  if (action === undefined) {
+    if (req.method !== 'GET') throw new AdminError('method not allowed', 405);
+    return ok({ held: state.held.list() });
+  }
+  if (action !== 'release') throw new AdminError('no such admin route', 404);
+  if (req.method !== 'POST') throw new AdminError('method not allowed', 405);
+  const { requestId } = bodyOf(req);
+  if (requestId !== undefined && typeof requestId !== 'string') throw new AdminError('requestId must be a string');
+  return ok({ released: state.held.release(requestId) });
+}
+
 /** Handles `/__admin/...`; `path` is the part after `/__admin`. */
 export async function handleAdmin(state: EmulatorState, req: ParsedRequest, path: string): Promise<Reply> {
   try {
@@ -319,6 +332,7 @@ async function route(state: EmulatorState, req: ParsedRequest, path: string): Pr
       if (m !== 'GET') break;
       return ok(state.log.counts());
     case 'requests': {
+      if (second === 'held') return heldRoute(state, req, segments[2]);
       if (m === 'DELETE') {
         state.log.clear();
         return ok();
@@ -409,9 +423,8 @@ async function route(state: EmulatorState, req: ParsedRequest, path: string): Pr
       if (m !== 'PUT') break;
       const body = bodyOf(req);
       const advanceMs = optionalNumber(body, 'advanceMs');
+      // 0 = manual clock: simulated time then moves only by `advanceMs` (tests that must not depend on wall time).
       const timeScale = optionalNumber(body, 'timeScale');
-      // 0 pauses simulated time: it then moves only by `advanceMs` (tests that must not depend on wall time).
-      if (timeScale !== undefined && timeScale < 0) throw new AdminError('timeScale must be >= 0 (0 pauses the clock)');
       if (timeScale !== undefined) {
         state.clock.setScale(timeScale);
         state.config.simulation.timeScale = timeScale;

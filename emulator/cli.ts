@@ -39,8 +39,12 @@ async function main(): Promise<void> {
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) fail('--port must be an integer in 0..65535');
-  const timeScale = values['time-scale'] === undefined ? undefined : Number(values['time-scale']);
-  if (timeScale !== undefined && !(timeScale > 0)) fail('--time-scale must be a number > 0');
+  const scaleArg = values['time-scale'];
+  // A blank value is not 0 (which Number('') would make it); 0 itself is the manual clock.
+  const timeScale = scaleArg === undefined ? undefined : scaleArg.trim() === '' ? Number.NaN : Number(scaleArg);
+  if (timeScale !== undefined && !(Number.isFinite(timeScale) && timeScale >= 0)) {
+    fail('--time-scale must be a number >= 0 (0 = manual clock: time moves only by PUT /__admin/clock advanceMs)');
+  }
   let config: EmulatorConfigOverrides | undefined;
   if (values.config !== undefined) {
     try {

@@ -1,6 +1,10 @@
 /**
  * The simulated clock. Simulated epoch ms advance `scale` times faster than the wall clock; the scale can change
  * at runtime without a jump (the clock is re-anchored), and a persisted clock resumes where it stopped.
+ *
+ * Scale 0 is the manual clock: simulated time stands still and moves only by {@link SimClock.advance}. Tests that
+ * assert progress, durations or a status at an instant use it, so that however slowly the machine runs them (a
+ * CPU-bound neighbour, a loaded CI runner) the simulated instant each read sees is exactly the one they set.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -14,7 +18,7 @@ export class SimClock {
   /**
    * @param startSimMs simulated epoch ms at construction (the wall time for a fresh state, the persisted
    *   simulated time after a restart)
-   * @param scale simulated ms per wall ms
+   * @param scale simulated ms per wall ms (0 = manual clock)
    */
   constructor(startSimMs: number, scale: number) {
     this.anchorSim = startSimMs;
@@ -25,15 +29,16 @@ export class SimClock {
   /** Current simulated epoch ms (fractional). */
   now(): number {
     if (this.frozenAt !== null) return this.frozenAt;
+    if (this.currentScale === 0) return this.anchorSim;
     return this.anchorSim + (performance.now() - this.anchorWall) * this.currentScale;
   }
 
-  /** Simulated ms per wall ms. */
+  /** Simulated ms per wall ms (0 = manual clock). */
   get scale(): number {
     return this.currentScale;
   }
 
-  /** Changes the scale from now on; simulated time stays continuous. */
+  /** Changes the scale from now on (0 stops it: manual clock); simulated time stays continuous. */
   setScale(scale: number): void {
     this.rebase(this.now());
     this.currentScale = scale;

@@ -103,7 +103,10 @@ export interface FailureRateConfig {
 
 /** The task simulator. */
 export interface SimulationConfig {
-  /** Simulated ms per wall ms (1000 = a simulated second per wall millisecond). */
+  /**
+   * Simulated ms per wall ms (1000 = a simulated second per wall millisecond). 0 = manual clock: simulated time
+   * stands still and moves only by the admin `advanceMs` (tests that must not depend on wall time).
+   */
   timeScale: number;
   /** Transfer speed (bytes/s) of a task outside any bandwidth-policy window. */
   defaultSpeedBytesPerSec: number;
@@ -327,7 +330,7 @@ export function validateConfig(config: EmulatorConfig): void {
     }
   }
   const sim = config.simulation;
-  positive(sim.timeScale, 'simulation.timeScale');
+  nonNegative(sim.timeScale, 'simulation.timeScale');
   positive(sim.defaultSpeedBytesPerSec, 'simulation.defaultSpeedBytesPerSec');
   nonNegative(sim.schedulingDelayMs, 'simulation.schedulingDelayMs');
   nonNegative(sim.pauseDurationMs, 'simulation.pauseDurationMs');

@@ -1,7 +1,8 @@
 /**
  * Fault injection. Rules match a route (or every route) and apply to the next N matching requests, or to each
  * matching request with a seeded probability, or both (rate-based, at most N times). For each request the
- * injector produces a plan: added latency, at most one "instead of the answer" fault (5xx, 429 or connection
+ * injector produces a plan: added latency, an optional late-apply hold (the request is read, held, then processed
+ * whether or not its client is still there), at most one "instead of the answer" fault (5xx, 429 or connection
  * reset, decided before the request is processed) and at most one "after processing" fault (response lost,
  * truncated or malformed: the request really took effect).
  */
@@ -23,23 +24,10 @@ export const FAULT_KINDS = [
 /** A fault kind. */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-/** A fault rule as the admin API accepts it. */
-export interface FaultRuleInput {
+/** Options every fault rule may carry. */
+export interface FaultRuleCommon {
   /** Route (SDK operation name) or `*` (default) for every route. */
   route?: RouteName | '*';
-  kind: FaultKind;
-  /** `error`: 500, 502, 503 or 504 (default 503). */
-  status?: number;
-  /** `throttle`: the Retry-After header, seconds (default 1). */
-  retryAfterSeconds?: number;
-  /**
-   * `latency`: added delay, wall ms. `late-apply`: how long the request is held (its body read) before it is
-   * processed — whether or not the client is still connected (a proxy that forwards a request after the client
-   * gave up); a client still connected then gets the real answer.
-   */
-  latencyMs?: number;
-  /** `latency`: before processing (default) or after processing, before answering. */
-  phase?: 'before' | 'after';
   /** Apply to at most this many matching requests (default 1 without `rate`, unlimited with it). */
   times?: number;
   /** Probability (0..1) per matching request, drawn from the seeded generator. */
@@ -47,6 +35,38 @@ export interface FaultRuleInput {
   /** Let this many matching requests through untouched before the rule starts applying (default 0). */
   skip?: number;
 }
+
+/** A fault rule as the admin API accepts it: the kind decides which options apply (and which are required). */
+export type FaultRuleInput = FaultRuleCommon &
+  (
+    | {
+        kind: 'error';
+        /** 500, 502, 503 or 504 (default 503). */
+        status?: number;
+      }
+    | {
+        kind: 'throttle';
+        /** The Retry-After header, seconds (default 1). */
+        retryAfterSeconds?: number;
+      }
+    | {
+        kind: 'latency';
+        /** Added delay, wall ms. */
+        latencyMs: number;
+        /** Before processing (default) or after processing, before answering. */
+        phase?: 'before' | 'after';
+      }
+    | {
+        kind: 'late-apply';
+        /**
+         * How long the request is held, wall ms, once its body has been read. It is then processed whether or not
+         * the client is still connected (a proxy that forwards a request after the client gave up); a client still
+         * connected gets the real answer, otherwise the answer is dropped.
+         */
+        latencyMs: number;
+      }
+    | { kind: 'reset' | 'lose-response' | 'truncate' | 'malformed' }
+  );
 
 /** A stored rule. */
 export interface FaultRule {
@@ -76,7 +96,7 @@ export type PostFault = 'lose-response' | 'truncate' | 'malformed';
 /** What to do to one request. */
 export interface FaultPlan {
   latencyBeforeMs: number;
-  /** `late-apply`: hold the (fully read) request this long, then process it even if the client has gone. */
+  /** `late-apply`: hold the (fully read) request this long, wall ms, then process it even if the client has gone. */
   lateApplyMs?: number;
   latencyAfterMs: number;
   terminal?: TerminalFault;

@@ -54,6 +54,12 @@ export type BodyResult =
  */
 export function readBody(req: IncomingMessage, limit: number, drainCap: number): Promise<BodyResult> {
   return new Promise((resolve) => {
+    // The client went away before the read began (e.g. during an injected latency): Node destroyed the request
+    // and its buffered body, and no further event would ever settle this promise.
+    if (req.destroyed) {
+      resolve({ ok: false, tooLarge: false, aborted: true });
+      return;
+    }
     const declared = Number(req.headers['content-length'] ?? '0');
     let tooLarge = Number.isFinite(declared) && declared > limit;
     if (tooLarge && declared > drainCap) {

@@ -18,7 +18,10 @@ export interface StartEmulatorOptions {
   config?: EmulatorConfigOverrides;
   /** Data directory for persistence; in-memory only when omitted. */
   dataDir?: string;
-  /** Simulated ms per wall ms; overrides `config.simulation.timeScale`. */
+  /**
+   * Simulated ms per wall ms; overrides `config.simulation.timeScale`. 0 = manual clock: simulated time moves only
+   * by `admin.setClock({ advanceMs })`.
+   */
   timeScale?: number;
   /** Receives unexpected internal errors (default: stderr). */
   onError?: (err: unknown) => void;
@@ -40,7 +43,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const config = resolveConfig(options.config);
   if (options.timeScale !== undefined) {
-    if (!(options.timeScale > 0)) throw new Error('timeScale must be > 0');
+    if (!(options.timeScale >= 0 && Number.isFinite(options.timeScale))) throw new Error('timeScale must be >= 0');
     config.simulation.timeScale = options.timeScale;
   }
   const state = new EmulatorState(config, options.dataDir);
@@ -86,7 +89,8 @@ export type {
   IamDomainConfig,
   ObjectFixture,
 } from './config';
-export type { FaultKind, FaultRule, FaultRuleInput } from './faults';
+export type { FaultKind, FaultRule, FaultRuleCommon, FaultRuleInput } from './faults';
+export type { HeldRequest } from './held-requests';
 export type { RequestLogEntry, RouteCounters } from './request-log';
 export { ROUTE_NAMES } from './routes';
 export type { RouteName } from './routes';

@@ -14,7 +14,7 @@ export interface RequestLogEntry {
   path: string;
   /** Route name, or null for unmatched requests. */
   route: RouteName | null;
-  /** HTTP status sent, or null when the connection was reset or the response was lost. */
+  /** HTTP status sent, or null when none was: connection reset, response lost, or the client already gone. */
   status: number | null;
   /** How the request authenticated ('none' for IAM, unmatched and rejected requests). */
   authMode: 'token' | 'aksk' | 'none';
@@ -22,8 +22,14 @@ export interface RequestLogEntry {
   user: string | null;
   /** `error_code` of an error answer. */
   errorCode: string | null;
-  /** Faults applied to the request. */
+  /** Faults applied to the request (`late-apply` with `status` null: processed after the client had left). */
   faults: FaultKind[];
+  /**
+   * Whether the request reached its handler, so it took effect unless its answer is an error (see `errorCode`):
+   * true even when the answer was then lost; false for resets, injected 5xx/429 answers, bodies the client never
+   * finished sending, and unmatched routes.
+   */
+  processed: boolean;
   durationMs: number;
   requestId: string;
 }

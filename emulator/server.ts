@@ -1,7 +1,8 @@
 /**
  * The HTTP server: one port for IAM, OMS and the admin API. Per request: route (unknown → 404 APIGW.0101), count,
- * plan faults, optional latency, connection reset, read the body (>limit → 413), replace the answer by an
- * injected 5xx/429, else authenticate and handle; then optionally lose, truncate or malform the answer, and log.
+ * plan faults, optional latency, connection reset, read the body (>limit → 413), optional late-apply hold, replace
+ * the answer by an injected 5xx/429, else authenticate and handle; then optionally lose, truncate or malform the
+ * answer, and log. A client that has gone by the time its answer is ready gets nothing (logged with status null).
  * Every answer carries `X-Request-Id`. No input may crash the process: handler errors become 500 OMS.1001 and
  * socket errors are swallowed.
  */
@@ -131,10 +132,11 @@ async function handleRequest(
   const route = matchRoute(method, path);
   state.log.count(route?.name ?? null);
   const plan = route ? state.faults.plan(route.name) : NO_FAULTS;
-  const log: Pick<RequestLogEntry, 'authMode' | 'user' | 'errorCode'> = {
+  const log: Pick<RequestLogEntry, 'authMode' | 'user' | 'errorCode' | 'processed'> = {
     authMode: 'none',
     user: null,
     errorCode: null,
+    processed: false,
   };
   const finish = (status: number | null): void => {
     state.log.add({
@@ -156,9 +158,8 @@ async function handleRequest(
     finish(null);
     return;
   }
+  // A client that left during a `before` latency has no body left to read: the request is dropped unprocessed.
   const body = await readBody(req, maxBody, drainCap);
-  // `late-apply`: the request is read, held, then processed whatever the client did meanwhile.
-  if (plan.lateApplyMs !== undefined && body.ok) await delay(plan.lateApplyMs);
   let reply: Reply;
   if (!body.ok && !body.tooLarge) {
     socket.destroy();
@@ -168,16 +169,28 @@ async function handleRequest(
   if (!body.ok) {
     reply = errorReply(entityTooLarge());
     if (!body.drained) reply.headers = { ...reply.headers, Connection: 'close' };
-  } else if (plan.terminal) {
-    reply = terminalReply(plan.terminal);
-  } else if (!route) {
-    reply = errorReply(routeNotFound());
   } else {
-    reply = processRoute(state, route, parsed(req, method, path, query, body.body), log, onError);
+    const request = parsed(req, method, path, query, body.body);
+    if (route && plan.lateApplyMs !== undefined) {
+      // `late-apply`: the whole request is in hand; hold it, then process it whatever the client did meanwhile.
+      const held = { requestId, method, path, route: route.name };
+      if ((await state.held.hold(held, plan.lateApplyMs, socket)) === 'cancel') {
+        socket.destroy();
+        return;
+      }
+    }
+    if (plan.terminal) {
+      reply = terminalReply(plan.terminal);
+    } else if (!route) {
+      reply = errorReply(routeNotFound());
+    } else {
+      log.processed = true;
+      reply = processRoute(state, route, request, log, onError);
+    }
   }
   log.errorCode = errorCodeOf(reply.body);
   if (plan.latencyAfterMs > 0) await delay(plan.latencyAfterMs);
-  // The client may have gone while the request was held (late-apply): the effect stays, the answer is dropped.
+  // A client gone by now (during a late-apply hold or an `after` latency) gets nothing; the effect stays.
   finish(socket.destroyed ? null : send(res, socket, reply, requestId, plan.post));
 }
 
@@ -250,6 +263,8 @@ export async function listen(state: EmulatorState, options: ListenOptions): Prom
     host: options.host,
     close: () =>
       new Promise<void>((resolve) => {
+        // Held requests are dropped unprocessed: nothing may change the state once the server is closing.
+        state.held.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,7 +1,7 @@
 /**
  * The emulator's state container: configuration, simulated clock, buckets, simulator, IAM tokens, authenticator,
- * fault injector, request log and (with a data directory) the snapshot writer. Handlers reach every part through
- * it, so an admin reset can replace the buckets and the simulator in one place.
+ * fault injector, request log, held requests and (with a data directory) the snapshot writer. Handlers reach
+ * every part through it, so an admin reset can replace the buckets and the simulator in one place.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -9,6 +9,7 @@ import { Authenticator } from './auth';
 import { SimClock } from './clock';
 import type { EmulatorConfig } from './config';
 import { FaultInjector } from './faults';
+import { HeldRequests } from './held-requests';
 import { TokenService } from './iam';
 import { ObjectStore } from './object-store';
 import { SeededRandom } from './random';
@@ -24,6 +25,8 @@ export class EmulatorState {
   readonly auth: Authenticator;
   readonly faults: FaultInjector;
   readonly log: RequestLog;
+  /** Requests a `late-apply` fault is holding. */
+  readonly held = new HeldRequests();
   objects: ObjectStore;
   simulator: Simulator;
   private readonly writer: SnapshotWriter | undefined;
@@ -76,10 +79,12 @@ export class EmulatorState {
   }
 
   /**
-   * Back to the configured fixtures: no tasks, fresh buckets, no faults, empty log and counters, no lock-outs.
+   * Back to the configured fixtures: no tasks, fresh buckets, no faults, empty log and counters, no lock-outs;
+   * requests held by a `late-apply` fault are dropped unprocessed (they belong to the world being discarded).
    * Issued tokens stay valid and the simulated clock keeps running, as they would on a real service.
    */
   reset(): void {
+    this.held.cancelAll();
     this.objects = this.fixtureObjects();
     this.simulator = this.newSimulator();
     this.faults.clear();

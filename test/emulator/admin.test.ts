@@ -128,7 +128,7 @@ test('the clock can jump forward and change scale; settings change at runtime an
   const body = (await res.json()) as { token: { issued_at: string; expires_at: string } };
   expect(Date.parse(body.token.expires_at) - Date.parse(body.token.issued_at)).toBe(5_000);
   for (const bad of [
-    { timeScale: 0 },
+    { timeScale: -1 },
     { maxRunningPerRegion: 0 },
     { failureRules: [{ glob: 'x' }] },
     { failureRate: { rate: 3 } },
@@ -136,6 +136,24 @@ test('the clock can jump forward and change scale; settings change at runtime an
     await expect(emulator.admin.updateSettings(bad as never)).rejects.toMatchObject({ status: 400 });
   }
   await emulator.admin.updateSettings({ maxRunningPerRegion: 5, tokenTtlMs: 86_400_000 });
+});
+
+test('timeScale 0 is the manual clock: simulated time moves only when advanced, then resumes from there', async () => {
+  try {
+    const paused = await emulator.admin.setClock({ timeScale: 0 });
+    expect(paused.timeScale).toBe(0);
+    // Each admin round trip takes wall time (at 1000x, a wall millisecond is a simulated second); none moves it.
+    expect((await emulator.admin.clock()).simNow).toBe(paused.simNow);
+    const advanced = await emulator.admin.setClock({ advanceMs: 1_234 });
+    expect(advanced.simNow).toBe(paused.simNow + 1_234);
+    expect((await emulator.admin.clock()).simNow).toBe(advanced.simNow);
+    // The settings accept 0 as well; a positive scale resumes from the instant reached, without a jump back.
+    expect((await emulator.admin.updateSettings({ timeScale: 0 })).timeScale).toBe(0);
+    await emulator.admin.updateSettings({ timeScale: 1000 });
+    expect((await emulator.admin.clock()).simNow).toBeGreaterThanOrEqual(advanced.simNow);
+  } finally {
+    await emulator.admin.updateSettings({ timeScale: 1000 });
+  }
 });
 
 test('stats report the process footprint; the config is redacted', async () => {
@@ -166,16 +184,21 @@ test('only loopback clients may use the admin API', () => {
 });
 
 test('ShowTask and the admin agree while a task runs', async () => {
-  await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 0 });
-  const id = await createTask(emulator, token, {
-    ...seedTaskBody(),
-    src_node: { ...(seedTaskBody().src_node as object), bucket: 'demo-logs', object_key: ['logs/'] },
-  });
-  await emulator.admin.setClock({ advanceMs: 2_000 });
-  const truth = await emulator.admin.task(id);
-  const shown = await showTask(emulator, token, id);
-  expect(truth.status).toBe(2);
-  expect(truth.activeRun).toMatchObject({ items: 200, totalBytes: 200 * 1024 * 1024 });
-  expect(shown.successful_num as number).toBeGreaterThanOrEqual(truth.counters.successful);
-  await emulator.admin.updateSettings({ timeScale: 1000, schedulingDelayMs: 2_000 });
+  await emulator.admin.updateSettings({ timeScale: 0, schedulingDelayMs: 0 }); // manual clock
+  try {
+    const id = await createTask(emulator, token, {
+      ...seedTaskBody(),
+      src_node: { ...(seedTaskBody().src_node as object), bucket: 'demo-logs', object_key: ['logs/'] },
+    });
+    await emulator.admin.setClock({ advanceMs: 2_000 });
+    const truth = await emulator.admin.task(id);
+    const shown = await showTask(emulator, token, id);
+    expect(truth.status).toBe(2);
+    expect(truth.activeRun).toMatchObject({ items: 200, totalBytes: 200 * 1024 * 1024 });
+    // 2 s at 20 MiB/s: 40 of the 1 MiB objects, seen alike by both (the clock stood still between the reads).
+    expect(truth.counters.successful).toBe(40);
+    expect(shown.successful_num).toBe(truth.counters.successful);
+  } finally {
+    await emulator.admin.updateSettings({ timeScale: 1000, schedulingDelayMs: 2_000 });
+  }
 });

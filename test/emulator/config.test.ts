@@ -15,12 +15,16 @@ test('overrides merge key by key into nested sections; arrays replace', () => {
 test.each([
   [{ quotaz: {} }, /unknown emulator config key "quotaz"/],
   [{ simulation: { timescale: 2 } }, /unknown emulator config key "simulation.timescale"/],
-  [{ simulation: { timeScale: 0 } }, /timeScale/],
+  [{ simulation: { timeScale: -1 } }, /timeScale/],
   [{ simulation: { failureRules: [{ regex: '(', errorCode: 'X' }] } }, /does not compile/],
   [{ accessKeys: [{ ak: 'A', sk: 'B', domainId: 'nope' }] }, /domainId/],
   [{ buckets: [{ name: 'a' }, { name: 'a' }] }, /configured twice/],
 ])('an invalid override is rejected (%j)', (overrides, message) => {
   expect(() => resolveConfig(overrides as never)).toThrow(message);
+});
+
+test('timeScale 0 (the manual clock) is a valid configuration', () => {
+  expect(resolveConfig({ simulation: { timeScale: 0 } }).simulation.timeScale).toBe(0);
 });
 
 test('generated objects are zero-padded and sized as specified', () => {

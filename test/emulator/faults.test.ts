@@ -1,7 +1,9 @@
 /**
  * Fault injection through the admin API: 5xx, 429 with Retry-After, latency, connection resets, lost, truncated
- * and malformed answers (the request still takes effect), seeded rates, and the counters and log that let a test
- * prove what really happened.
+ * and malformed answers (the request still takes effect), late-apply (processed after the client gave up), what
+ * a client that gives up during a delay leaves behind, seeded rates, and the counters and log that let a test
+ * prove what really happened. Tests wait on events (the held-request list, the log entry written when a request
+ * finishes), never on a sleep.
  */
 import type { RunningEmulator } from '../../emulator';
 import {
@@ -222,45 +224,111 @@ test('counters and the log tell how many calls of each kind were made', async ()
   expect((await emulator.admin.requests({ limit: 2 })).map((e) => e.route)).toEqual(['ShowTask', null]);
 });
 
-describe('late-apply: a request processed after the client gave up', () => {
-  const createBody = () => JSON.stringify(seedTaskBody());
+describe('a client that gives up: late-apply versus ordinary latency', () => {
+  /** A CreateTask on the global fetch, so that the client can abort it as a timed-out client would. */
   const post = (signal?: AbortSignal) =>
     fetch(`${emulator.url}/v2/${PROJECT_ID}/tasks`, {
       method: 'POST',
       headers: { 'x-auth-token': token, 'content-type': 'application/json' },
-      body: createBody(),
+      body: JSON.stringify(seedTaskBody()),
       signal,
     });
+  /** Resolves with the CreateTask log entry: it is written once the request is finished (processed or dropped). */
+  const logged = () =>
+    waitUntil(async () => (await emulator.admin.requests({ route: 'CreateTask' }))[0], 'the CreateTask log entry');
+  const held = () => waitUntil(async () => (await emulator.admin.heldRequests())[0], 'the request to be held');
 
-  test('a client that aborts sees no answer, yet the task is created once the hold ends', async () => {
+  test('late-apply: a client that aborts during the hold sees an abort, yet the task is created when the hold ends', async () => {
     await emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply', latencyMs: 300 });
     const controller = new AbortController();
     const answer = post(controller.signal);
-    // Abort once the emulator holds the request (it is in the log only when finished, so watch the counters).
-    await waitUntil(async () => ((await emulator.admin.counters()).CreateTask ?? 0) > 0, 'the request arrived');
+    // The client's timeout fires while the emulator holds the request (not before its body arrived: a proxy
+    // forwards whole requests only).
+    const hold = await held();
     controller.abort();
-    await expect(answer).rejects.toThrow();
-    const tasks = await waitUntil(async () => {
-      const t = (await emulator.admin.tasks()).tasks;
-      return t.length > 0 ? t : undefined;
-    }, 'the late create');
+    await expect(answer).rejects.toMatchObject({ name: 'AbortError' });
+    // Nobody releases it: the hold ends by itself, the request is processed and its answer dropped.
+    const entry = await logged();
+    expect(entry).toMatchObject({
+      requestId: hold.requestId,
+      status: null,
+      faults: ['late-apply'],
+      processed: true,
+      errorCode: null,
+      authMode: 'token',
+    });
+    expect(entry.durationMs).toBeGreaterThanOrEqual(295);
+    const { tasks } = await emulator.admin.tasks();
     expect(tasks).toHaveLength(1);
-    const log = await waitUntil(async () => {
-      const l = await emulator.admin.requests({ route: 'CreateTask' });
-      return l.length > 0 ? l : undefined;
-    }, 'the log entry');
-    expect(log.map((e) => [e.status, e.faults])).toEqual([[null, ['late-apply']]]);
+    expect(tasks[0]).toMatchObject({ srcBucket: 'a-test-1', dstBucket: 'api-test-outline' });
+    expect(await emulator.admin.heldRequests()).toEqual([]);
   });
 
-  test('a client that waits gets the real answer after the hold', async () => {
-    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply', latencyMs: 100 });
+  test('late-apply: the disconnect is seen while the request is held; nothing happens until the hold ends', async () => {
+    // A long hold ended by the admin release: every step below is ordered by events, none by wall time.
+    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply', latencyMs: 600_000 });
+    const controller = new AbortController();
+    const answer = post(controller.signal);
+    const hold = await held();
+    expect(hold).toMatchObject({ method: 'POST', route: 'CreateTask', clientGone: false });
+    controller.abort();
+    await expect(answer).rejects.toMatchObject({ name: 'AbortError' });
+    await waitUntil(async () => (await emulator.admin.heldRequests())[0]?.clientGone, 'the disconnect to be seen');
+    expect((await emulator.admin.tasks()).tasks).toEqual([]);
+    expect(await emulator.admin.requests({ route: 'CreateTask' })).toEqual([]);
+    expect(await emulator.admin.releaseHeld(hold.requestId)).toBe(1);
+    expect(await logged()).toMatchObject({ status: null, faults: ['late-apply'], processed: true });
+    expect((await emulator.admin.tasks()).tasks).toHaveLength(1);
+  });
+
+  test('late-apply: a client that waits gets the real answer after the hold', async () => {
+    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply', latencyMs: 300 });
     const res = await post();
     expect(res.status).toBe(200);
     const { id } = (await res.json()) as { id: number };
     expect((await emulator.admin.tasks()).tasks.map((t) => t.id)).toEqual([id]);
+    const entry = await logged();
+    expect(entry).toMatchObject({ status: 200, faults: ['late-apply'], processed: true });
+    expect(entry.durationMs).toBeGreaterThanOrEqual(295);
+    // The rule applied once (times defaults to 1): the next create is answered at once.
+    expect((await post()).status).toBe(200);
   });
 
-  test('latencyMs is required', async () => {
-    await expect(emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply' })).rejects.toThrow(/latencyMs/);
+  test('late-apply: an admin reset drops held requests unprocessed', async () => {
+    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'late-apply', latencyMs: 600_000 });
+    const answer = post();
+    await held();
+    await emulator.admin.reset();
+    await expect(answer).rejects.toThrow();
+    expect(await emulator.admin.heldRequests()).toEqual([]);
+    expect((await emulator.admin.tasks()).tasks).toEqual([]);
+  });
+
+  test('late-apply: latencyMs is required', async () => {
+    const rule = { route: 'CreateTask', kind: 'late-apply' };
+    await expect(emulator.admin.addFaults(rule as never)).rejects.toThrow(/latencyMs is required/);
+  });
+
+  test('latency (before): a client that leaves during the delay leaves nothing behind', async () => {
+    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'latency', latencyMs: 300 });
+    const controller = new AbortController();
+    const answer = post(controller.signal);
+    // Counted on arrival, i.e. before the delay.
+    await waitUntil(async () => (await emulator.admin.counters()).CreateTask, 'the request to arrive');
+    controller.abort();
+    await expect(answer).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await logged()).toMatchObject({ status: null, faults: ['latency'], processed: false });
+    expect((await emulator.admin.tasks()).tasks).toEqual([]);
+  });
+
+  test('latency (after): the request took effect; a client that leaves during the delay gets no answer', async () => {
+    await emulator.admin.addFaults({ route: 'CreateTask', kind: 'latency', latencyMs: 300, phase: 'after' });
+    const controller = new AbortController();
+    const answer = post(controller.signal);
+    await waitUntil(async () => (await emulator.admin.tasks()).tasks[0], 'the task to exist while its answer waits');
+    controller.abort();
+    await expect(answer).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await logged()).toMatchObject({ status: null, faults: ['latency'], processed: true });
+    expect((await emulator.admin.tasks()).tasks).toHaveLength(1);
   });
 });

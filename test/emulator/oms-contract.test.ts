@@ -107,7 +107,7 @@ describe('CreateTask', () => {
 
 describe('ShowTask', () => {
   test('answers a TaskResp with the documented fields and types and no credentials', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1 });
+    await emulator.admin.updateSettings({ timeScale: 0 }); // manual clock: still waiting (status 1) when shown
     const id = await createTask(emulator, token, seedTaskBody({ description: 'seed' }));
     const task = await showTask(emulator, token, id);
     const types: Record<string, string> = {
@@ -198,7 +198,7 @@ describe('ListTasks', () => {
   });
 
   test('filters by status, task_name (case-insensitive substring) and group_id', async () => {
-    await emulator.admin.updateSettings({ maxRunningPerRegion: 1, timeScale: 1 });
+    await emulator.admin.updateSettings({ maxRunningPerRegion: 1, timeScale: 0 }); // manual clock: both wait
     const a = await createTask(emulator, token, seedTaskBody());
     const b = await createTask(emulator, token, {
       ...seedTaskBody(),
@@ -236,8 +236,9 @@ describe('ListTasks', () => {
 });
 
 describe('StartTask / StopTask / DeleteTask / UpdateBandwidthPolicy', () => {
+  /** An executing task (10 s of transfer) on the manual clock: it stays executing until the test moves time. */
   async function runningTask(): Promise<number> {
-    await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 0 });
+    await emulator.admin.updateSettings({ timeScale: 0, schedulingDelayMs: 0 });
     const id = await createTask(emulator, token, {
       ...seedTaskBody(),
       src_node: srcNode('demo-logs', { object_key: ['logs/'] }),
@@ -257,7 +258,7 @@ describe('StartTask / StopTask / DeleteTask / UpdateBandwidthPolicy', () => {
   });
 
   test('stopping a task that is not executing is OMS.0066; a succeeded one OMS.0070', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 60_000 });
+    await emulator.admin.updateSettings({ timeScale: 0, schedulingDelayMs: 60_000 }); // manual clock
     const waiting = await createTask(emulator, token, seedTaskBody());
     expectOmsError(await oms(emulator, token, 'POST', `/tasks/${waiting}/stop`), 'OMS.0066');
     await emulator.admin.updateSettings({ timeScale: 1000 });
@@ -281,7 +282,7 @@ describe('StartTask / StopTask / DeleteTask / UpdateBandwidthPolicy', () => {
   });
 
   test('a waiting task can be deleted and leaves the queue', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 60_000 });
+    await emulator.admin.updateSettings({ timeScale: 0, schedulingDelayMs: 60_000 }); // manual clock
     const id = await createTask(emulator, token, seedTaskBody());
     expect((await oms(emulator, token, 'DELETE', `/tasks/${id}`)).status).toBe(200);
     expect((await emulator.admin.regions())['cn-north-7']?.waiting).toBe(0);
@@ -318,7 +319,7 @@ describe('StartTask / StopTask / DeleteTask / UpdateBandwidthPolicy', () => {
   });
 
   test('UpdateBandwidthPolicy replaces the policy; invalid bodies are rejected; finished tasks refuse', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 60_000 });
+    await emulator.admin.updateSettings({ timeScale: 0, schedulingDelayMs: 60_000 }); // manual clock
     const id = await createTask(emulator, token, seedTaskBody());
     const policy = [{ start: '00:01', end: '23:59', max_bandwidth: 50_000_000 }];
     const res = await oms(emulator, token, 'PUT', `/tasks/${id}/bandwidth-policy`, { bandwidth_policy: policy });

@@ -17,7 +17,6 @@ import {
   srcNode,
   startTestEmulator,
   waitForStatus,
-  waitUntil,
 } from './helpers';
 
 jest.setTimeout(60_000);
@@ -364,16 +363,16 @@ describe('lifecycle', () => {
     await emulator.admin.setClock({ advanceMs: 1000 });
     await emulator.admin.setClock({ advanceMs: 4000 });
     const running = await showTask(emulator, token, id);
-    // 200 MiB at 20 MiB/s: 10 s; ~4 s in.
-    expect(running.status).toBe(2);
-    expect(running.migrate_speed).toBe(20 * MIB);
-    expect(running.progress as number).toBeGreaterThanOrEqual(0.4);
-    expect(running.progress as number).toBeLessThan(0.45);
-    expect(running.left_time as number).toBeGreaterThan(5500);
-    expect(running.left_time as number).toBeLessThanOrEqual(6000);
-    expect(running.total_time as number).toBeGreaterThanOrEqual(4000);
-    expect(running.successful_num).toBe(80);
-    expect(running.is_query_over).toBe(true);
+    // 200 MiB at 20 MiB/s: 10 s; exactly 4 s in (the clock moved only by the advances above).
+    expect(running).toMatchObject({
+      status: 2,
+      migrate_speed: 20 * MIB,
+      progress: 0.4,
+      left_time: 6000,
+      total_time: 4000,
+      successful_num: 80,
+      is_query_over: true,
+    });
     await emulator.admin.setClock({ advanceMs: 10_000 });
     const done = await showTask(emulator, token, id);
     expect(done).toMatchObject({
@@ -396,8 +395,9 @@ describe('lifecycle', () => {
     expect((await oms(emulator, token, 'POST', `/tasks/${id}/stop`)).status).toBe(200);
     const pausing = await showTask(emulator, token, id);
     expect(pausing.status).toBe(7);
+    // 2.5 s at 20 MiB/s: 50 objects of 1 MiB.
     const migrated = pausing.successful_num as number;
-    expect(migrated).toBeGreaterThanOrEqual(50);
+    expect(migrated).toBe(50);
     await emulator.admin.setClock({ advanceMs: 3_000 });
     const stopped = await showTask(emulator, token, id);
     expect(stopped).toMatchObject({ status: 3, successful_num: migrated, total_num: 200 });
@@ -510,7 +510,7 @@ describe('scheduling and quotas', () => {
   });
 
   test('more than the allowed creations in 24 h (simulated) is OMS.0075', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, createsPerWindow: 3 });
+    await emulator.admin.updateSettings({ timeScale: 0, createsPerWindow: 3 }); // manual clock
     for (let i = 0; i < 3; i++) await createTask(emulator, token, seedTaskBody());
     const refused = await oms(emulator, token, 'POST', '/tasks', seedTaskBody());
     expect(refused.status).toBe(400);
@@ -520,7 +520,8 @@ describe('scheduling and quotas', () => {
   });
 
   test('more waiting tasks than allowed is OMS.0076', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 3_600_000, maxWaitingTasks: 2 });
+    // Manual clock: the three creates happen at one simulated instant, long before any task may leave status 1.
+    await emulator.admin.updateSettings({ timeScale: 0, schedulingDelayMs: 3_600_000, maxWaitingTasks: 2 });
     await createTask(emulator, token, seedTaskBody());
     await createTask(emulator, token, seedTaskBody());
     const refused = await oms(emulator, token, 'POST', '/tasks', seedTaskBody());
@@ -537,7 +538,7 @@ describe('speed and time', () => {
     `${String(Math.floor(m / 60) % 24).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
   test('inside a bandwidth window the task runs at max_bandwidth, outside at the default speed', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1 });
+    await emulator.admin.updateSettings({ timeScale: 0, bandwidthUtcOffsetMinutes: 0 }); // manual clock
     const now = minuteOfDay((await emulator.admin.clock()).simNow);
     const inside = [{ start: '00:00', end: '23:59', max_bandwidth: 2 * MIB }];
     const far = (now + 720) % 1440;
@@ -556,7 +557,8 @@ describe('speed and time', () => {
     const [ta, tb] = [await showTask(emulator, token, a), await showTask(emulator, token, b)];
     expect(ta.migrate_speed).toBe(2 * MIB);
     expect(tb.migrate_speed).toBe(20 * MIB);
-    expect(ta.left_time as number).toBeGreaterThan(90_000);
+    // 200 MiB at 2 MiB/s, 1 s in.
+    expect(ta.left_time).toBe(99_000);
     // UpdateBandwidthPolicy takes effect immediately for a running task.
     await oms(emulator, token, 'PUT', `/tasks/${a}/bandwidth-policy`, {
       bandwidth_policy: [{ start: '00:00', end: '23:59', max_bandwidth: 100 * MIB }],
@@ -566,7 +568,7 @@ describe('speed and time', () => {
     expect((await showTask(emulator, token, a)).migrate_speed).toBe(20 * MIB);
   });
 
-  test('1 GiB at 10 MiB/s at time scale 1000 takes about 100 ms of wall time; times stay simulated', async () => {
+  test('1 GiB at 10 MiB/s at time scale 1000 takes at least 100 ms of wall time; times stay simulated', async () => {
     await emulator.admin.updateSettings({ defaultSpeedBytesPerSec: 10 * MIB });
     await emulator.admin.putObject({ bucket: 'big', key: 'one-gib', size: 1024 * MIB, createBucket: true });
     const started = Date.now();
@@ -574,22 +576,22 @@ describe('speed and time', () => {
     const done = await waitForStatus(emulator, token, id, [5]);
     const wall = Date.now() - started;
     expect(done).toMatchObject({ total_time: 102_400, migrate_speed: 10 * MIB, total_size: 1024 * MIB });
-    expect(wall).toBeGreaterThanOrEqual(90);
-    expect(wall).toBeLessThan(5_000);
+    // The real-time mode: 102.4 simulated s at 1000x cannot end sooner (a loaded machine only makes it later; how
+    // much later is bounded by waitForStatus, not asserted here).
+    expect(wall).toBeGreaterThanOrEqual(100);
   });
 
   test('progress is computed on read: many waiting tasks cost nothing until they run', async () => {
-    await emulator.admin.updateSettings({ timeScale: 1, schedulingDelayMs: 3_600_000 });
-    const before = Date.now();
+    await emulator.admin.updateSettings({ timeScale: 0, schedulingDelayMs: 3_600_000 }); // manual clock
     for (let i = 0; i < 200; i++) await createTask(emulator, token, seedTaskBody());
     const page = await oms(emulator, token, 'GET', '/tasks?limit=100');
     expect(page.json<{ count: number }>().count).toBe(200);
-    await emulator.admin.updateSettings({ timeScale: 1_000_000 });
-    await waitUntil(async () => {
-      const { tasks } = await emulator.admin.tasks();
-      return tasks.every((t) => t.status === 5);
-    }, 'all 200 tasks to finish');
-    expect(Date.now() - before).toBeLessThan(30_000);
+    expect((await emulator.admin.regions())['cn-north-7']).toMatchObject({ running: 0, waiting: 200 });
+    // One jump past the scheduling delay and 200 runs of ~0.1 s, five at a time: every due event is processed on
+    // the next read, in simulated order.
+    await emulator.admin.setClock({ advanceMs: 3_600_000 + 60_000 });
+    const { tasks } = await emulator.admin.tasks();
+    expect(tasks.filter((t) => t.status === 5)).toHaveLength(200);
     expect((await emulator.admin.regions())['cn-north-7']?.maxObservedRunning).toBe(5);
   });
 });
