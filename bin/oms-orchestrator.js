@@ -5,12 +5,11 @@ const fs = require('node:fs');
 
 const compiled = path.join(__dirname, '..', 'lib', 'client', 'cli.js');
 if (!fs.existsSync(compiled)) require('tsx/cjs');
-const { runCli } = require(fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'client', 'cli.ts'));
+const { runCli, exitQuietlyOnClosedOutput } = require(
+  fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'client', 'cli.ts'),
+);
 // Output piped into a reader that stops early (`status X | head -2`): stop quietly, as Unix tools do.
-process.stdout.on('error', (err) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
-});
+exitQuietlyOnClosedOutput();
 runCli(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err) => {

@@ -13,12 +13,12 @@ import {
 
 import type { batchMigrationWorkflow } from '../workflows/batch';
 import { batchProgressQuery } from '../workflows/definitions';
-import { validateBatchRequest } from '../workflows/internal/batch-plan';
+import { MAX_BATCH_BYTES, validateBatchRequest } from '../workflows/internal/batch-plan';
 import { formatBytes } from '../workflows/internal/details';
 import { formatIssues } from '../workflows/internal/validate-request';
 import { OMS_BATCH_ID } from '../workflows/search-attributes';
 import type { BatchOutcome, BatchProgress, BatchReport, BatchRequest, ValidationIssue } from '../workflows/types';
-import { DEFAULT_TASK_QUEUE } from './migration-client';
+import { DEFAULT_TASK_QUEUE, asPayloadTooLarge } from './migration-client';
 
 /** Workflow type name of batches, for starts from schedules, the Temporal CLI or any SDK. */
 export const BATCH_WORKFLOW_TYPE = 'batchMigrationWorkflow';
@@ -64,6 +64,7 @@ export class BatchClient {
   /**
    * Validates and starts a batch. Idempotent per batch id: a batch with that id that runs or ran is returned.
    * @throws InvalidBatchError before contacting Temporal when the input is invalid.
+   * @throws PayloadTooLargeError when the server refuses the input as too large (a limit below Temporal's default).
    */
   async start(batch: unknown, options: { batchId?: string } = {}): Promise<{ batchId: string; existing: boolean }> {
     assertValidBatch(batch);
@@ -83,7 +84,7 @@ export class BatchClient {
       return { batchId, existing: described.startTime.getTime() < calledAt - 1_000 };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return { batchId, existing: true };
-      throw err;
+      throw asPayloadTooLarge(err, batchId, batch, MAX_BATCH_BYTES) ?? err;
     }
   }
 

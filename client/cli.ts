@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 
 import { formatBytes, formatDuration } from '../workflows/internal/details';
+import { validateMigrationRequest } from '../workflows/internal/validate-request';
 import { statusText, type BandwidthWindow, type TaskSnapshot } from '../workflows/types';
 import {
   DEFAULT_TASK_QUEUE,
@@ -52,7 +53,9 @@ const COMMAND_HELP: Record<string, string> = {
 
 Validates the request (every problem is listed, nothing is started if any) and starts the migration workflow.
 The request is the OMS CreateTask body with "credential_profile" names in place of ak/sk (see
-schemas/migration-request.schema.json and examples/). Starting an id that exists returns that migration.
+schemas/migration-request.schema.json and examples/). Starting the same request under an id that exists
+attaches to that migration ("Existing migration", running or finished); another request under it is refused
+(exit 2) naming the fields that differ.
   --file <path>   request JSON ("-" reads standard input)
   --id <id>       migration id (workflow id); default: a random one
   --watch         follow progress until the end; the exit code reflects the outcome`,
@@ -150,8 +153,18 @@ function readJson(file: string): unknown {
   return JSON.parse(text) as unknown;
 }
 
-/** Runs the CLI with `argv` (without node and script); returns the exit code. */
-export async function runCli(argv: string[], out: Out = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script); returns the exit code. Results go to `out`, problems
+ * (usage errors, refused requests, failures) to `err`: standard output and standard error by default, or both
+ * to `out` when only `out` is given.
+ */
+export async function runCli(argv: string[], out?: Out, err?: Out): Promise<number> {
+  const stdout: Out = out ?? ((t) => process.stdout.write(`${t}\n`));
+  const stderr: Out = err ?? out ?? ((t) => process.stderr.write(`${t}\n`));
+  return run(argv, stdout, stderr);
+}
+
+async function run(argv: string[], out: Out, err: Out): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -180,28 +193,30 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
         end: { type: 'string' },
       },
     });
-  } catch (err) {
-    out(`${err instanceof Error ? err.message : String(err)}\n\n${GLOBAL_HELP}`);
+  } catch (e) {
+    err(`${e instanceof Error ? e.message : String(e)}\n\n${GLOBAL_HELP}`);
     return EXIT.USAGE;
   }
   const { values, positionals } = parsed;
   const [command, target] = positionals;
   if (!command) {
-    out(GLOBAL_HELP);
+    (values.help ? out : err)(GLOBAL_HELP);
     return values.help ? EXIT.OK : EXIT.USAGE;
   }
   const help = COMMAND_HELP[command];
   if (!help) {
-    out(`Unknown command "${command}".\n\n${GLOBAL_HELP}`);
+    err(`Unknown command "${command}".\n\n${GLOBAL_HELP}`);
     return EXIT.USAGE;
   }
   if (values.help) {
     out(help);
     return EXIT.OK;
   }
-  if (command === 'batch' || command === 'schedule') return runGroupCommand(command, positionals.slice(1), values, out);
+  if (command === 'batch' || command === 'schedule') {
+    return runGroupCommand(command, positionals.slice(1), values, out, err);
+  }
   if (command !== 'migrate' && !target) {
-    out(`Missing <migration-id>.\n\n${help}`);
+    err(`Missing <migration-id>.\n\n${help}`);
     return EXIT.USAGE;
   }
 
@@ -209,15 +224,21 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
   let policy: BandwidthWindow[] | undefined;
   if (command === 'migrate' || command === 'bandwidth') {
     if (!values.file) {
-      out(`Missing --file.\n\n${help}`);
+      err(`Missing --file.\n\n${help}`);
       return EXIT.USAGE;
     }
     try {
       const json = readJson(values.file);
       if (command === 'migrate') request = json;
       else policy = json as BandwidthWindow[];
-    } catch (err) {
-      out(`Cannot read ${values.file}: ${err instanceof SyntaxError ? 'not valid JSON' : (err as Error).message}`);
+    } catch (e) {
+      err(`Cannot read ${values.file}: ${e instanceof SyntaxError ? 'not valid JSON' : (e as Error).message}`);
+      return EXIT.USAGE;
+    }
+    // An invalid request is a usage error whether or not Temporal is reachable (start() checks again).
+    const validation = command === 'migrate' ? validateMigrationRequest(request) : undefined;
+    if (validation?.ok === false) {
+      err(new InvalidMigrationRequestError(validation.errors).message);
       return EXIT.USAGE;
     }
   }
@@ -228,8 +249,8 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: 10_000 });
-  } catch (err) {
-    out(`Cannot connect to Temporal at ${address}: ${(err as Error).message}`);
+  } catch (e) {
+    err(`Cannot connect to Temporal at ${address}: ${(e as Error).message}`);
     return EXIT.ERROR;
   }
   const mc = new MigrationClient(new Client({ connection, namespace }), taskQueue);
@@ -275,20 +296,20 @@ export async function runCli(argv: string[], out: Out = (t) => process.stdout.wr
       default:
         return EXIT.USAGE;
     }
-  } catch (err) {
-    if (err instanceof InvalidMigrationRequestError || err instanceof MigrationIdConflictError) {
-      out(err.message);
+  } catch (e) {
+    if (e instanceof InvalidMigrationRequestError || e instanceof MigrationIdConflictError) {
+      err(e.message);
       return EXIT.USAGE;
     }
-    if (err instanceof MigrationControlError) {
-      out(err.message);
+    if (e instanceof MigrationControlError) {
+      err(e.message);
       return EXIT.FAILED;
     }
-    if (err instanceof WorkflowNotFoundError) {
-      out(`No migration with id ${target ?? values.id}`);
+    if (e instanceof WorkflowNotFoundError) {
+      err(`No migration with id ${target ?? values.id}`);
       return EXIT.ERROR;
     }
-    out(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    err(`Error: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.ERROR;
   } finally {
     await connection.close();
@@ -301,10 +322,11 @@ async function runGroupCommand(
   args: string[],
   values: GroupOptions & { address?: string; namespace?: string; 'task-queue'?: string },
   out: Out,
+  err: Out,
 ): Promise<number> {
   const plan = (command === 'batch' ? planBatchCommand : planScheduleCommand)(args, values, readJson);
   if ('usage' in plan) {
-    out(plan.usage);
+    err(plan.usage);
     return EXIT.USAGE;
   }
   const address = values.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
@@ -313,30 +335,39 @@ async function runGroupCommand(
   let connection: Connection;
   try {
     connection = await Connection.connect({ address, connectTimeout: 10_000 });
-  } catch (err) {
-    out(`Cannot connect to Temporal at ${address}: ${(err as Error).message}`);
+  } catch (e) {
+    err(`Cannot connect to Temporal at ${address}: ${(e as Error).message}`);
     return EXIT.ERROR;
   }
   try {
     return await plan.run(new Client({ connection, namespace }), taskQueue, out);
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) {
-      out(`No batch with id ${args[1]}`);
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) {
+      err(`No batch with id ${args[1]}`);
       return EXIT.ERROR;
     }
-    out(`Error: ${err instanceof Error ? err.message : String(err)}`);
+    err(`Error: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT.ERROR;
   } finally {
     await connection.close();
   }
 }
 
+/**
+ * Output piped into a reader that stops early (`status X | head -2`) or closed: exit quietly, as Unix tools do,
+ * instead of crashing on EPIPE with a stack trace. Other stream errors stay fatal.
+ */
+export function exitQuietlyOnClosedOutput(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(process.exitCode ?? EXIT.OK);
+      throw e;
+    });
+  }
+}
+
 if (require.main === module) {
-  // Output piped into a reader that stops early (`status X | head -2`): stop quietly, as Unix tools do.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
-  });
+  exitQuietlyOnClosedOutput();
   runCli(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

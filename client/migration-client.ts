@@ -10,13 +10,19 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
+  type WorkflowExecutionDescription,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 
 import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from '../workflows/definitions';
-import { formatIssues, validateMigrationRequest } from '../workflows/internal/validate-request';
+import {
+  MAX_REQUEST_BYTES,
+  formatIssues,
+  jsonByteLength,
+  validateMigrationRequest,
+} from '../workflows/internal/validate-request';
 import type { migrationWorkflow } from '../workflows/migration';
 import { mergeSnapshot } from '../workflows/migration-state';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../workflows/search-attributes';
@@ -43,19 +49,85 @@ export class InvalidMigrationRequestError extends Error {
   }
 }
 
-/** Another request was already started under this migration id. `fields` names where the requests differ. */
+/**
+ * Another request was already started under this migration id (running or closed). `fields` names where the two
+ * requests differ (paths only, never values: a value may be a secret pasted in the wrong field); when the existing
+ * request cannot be compared at all, `fields` is `['$']` and `reason` says why.
+ */
 export class MigrationIdConflictError extends Error {
   constructor(
     readonly migrationId: string,
     readonly fields: string[],
+    readonly reason?: string,
   ) {
     const shown = fields.slice(0, 10).join(', ') + (fields.length > 10 ? `, … (${fields.length} in all)` : '');
     super(
-      `Migration id ${migrationId} is already used by a different request (differs at: ${shown}); ` +
-        'choose another id, or send the same request to attach to it',
+      reason === undefined
+        ? `Migration id ${migrationId} is already used by a different request (differs at: ${shown}); ` +
+            'choose another id, or send the same request to attach to it'
+        : `Migration id ${migrationId} is already used, and its request cannot be compared with this one ` +
+            `(${reason}); choose another id`,
     );
     this.name = 'MigrationIdConflictError';
   }
+}
+
+/** Temporal's default payload limit (`limit.blobSize.error`), for messages. */
+const TEMPORAL_DEFAULT_BLOB_LIMIT = '2 MB';
+
+/**
+ * The Temporal server refused to start a workflow because its input is larger than it accepts (its payload or
+ * gRPC message limit). Valid requests stay far under Temporal's default limits, so this means a server configured
+ * with a lower one. `bytes` is the input's size as JSON; `serverMessage` is the server's own words.
+ */
+export class PayloadTooLargeError extends Error {
+  constructor(
+    readonly workflowId: string,
+    readonly bytes: number,
+    readonly serverMessage: string,
+    readonly boundBytes: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Temporal refused to start ${workflowId}: its input is ${bytes} bytes of JSON, more than this server accepts ` +
+        `(server: "${serverMessage}"). Temporal's default payload limit is ${TEMPORAL_DEFAULT_BLOB_LIMIT}, and the ` +
+        `validator keeps inputs at or under ${boundBytes} bytes, so the server's limit (limit.blobSize.error) is ` +
+        'lower than the default: raise it, or make the input smaller (e.g. a list file instead of a long object_key)',
+      options,
+    );
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+/** Server refusals of an oversized start: payload limit (INVALID_ARGUMENT) or gRPC message limit. */
+const SIZE_REFUSALS = [/blob data size exceeds limit/i, /message larger than max/i, /message length too large/i];
+
+/**
+ * The server's message when `err` (or one of its causes) is a refusal of an oversized workflow start, e.g.
+ * "Blob data size exceeds limit." or "grpc: received message larger than max (5000132 vs. 4194304)".
+ */
+export function payloadSizeRefusal(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const details = (current as { details?: unknown }).details;
+    for (const text of [typeof details === 'string' ? details : undefined, current.message]) {
+      if (text !== undefined && SIZE_REFUSALS.some((re) => re.test(text))) return text;
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
+/** `err` as a {@link PayloadTooLargeError} when it is a size refusal of starting `workflowId` with `input`. */
+export function asPayloadTooLarge(
+  err: unknown,
+  workflowId: string,
+  input: unknown,
+  boundBytes: number,
+): PayloadTooLargeError | undefined {
+  const refusal = payloadSizeRefusal(err);
+  if (refusal === undefined) return undefined;
+  return new PayloadTooLargeError(workflowId, jsonByteLength(input), refusal, boundBytes, { cause: err });
 }
 
 /** Field paths where two JSON values differ (values themselves are never reported). */
@@ -120,7 +192,10 @@ export interface MigrationResult {
 }
 
 export interface StartOptions {
-  /** Migration id (= workflow id). Starting the same id again returns the existing run. Default: random. */
+  /**
+   * Migration id (= workflow id). Starting the same request under an existing id returns that migration (running
+   * or closed); another request under it throws {@link MigrationIdConflictError}. Default: random.
+   */
   migrationId?: string;
   taskQueue?: string;
 }
@@ -133,9 +208,13 @@ export class MigrationClient {
   ) {}
 
   /**
-   * Validates and starts a migration. Idempotent per migration id: a running or finished migration with the same
-   * id is returned instead of starting another (and never creates a second OMS task).
+   * Validates and starts a migration. Idempotent per migration id: when a migration with that id runs or ran (and
+   * is retained) with the same request, it is returned (`existing: true`) instead of starting another, and no
+   * second OMS task is ever created. Requests are compared after normalization (defaults applied), so spelling a
+   * default out makes no difference.
    * @throws InvalidMigrationRequestError before contacting Temporal when the request is invalid.
+   * @throws MigrationIdConflictError when the id is taken by another request (or one that cannot be read).
+   * @throws PayloadTooLargeError when the server refuses the input as too large (a limit below Temporal's default).
    */
   async start(
     request: unknown,
@@ -166,42 +245,53 @@ export class MigrationClient {
         // Running or finished (and retained): that execution is the migration; never start a second one. It is
         // this migration only if it was started with the same request: another request under the id is refused.
         const described = await this.client.workflow.getHandle(migrationId).describe();
-        const firstRunId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
-        const differences = await this.differencesFromExisting(migrationId, firstRunId, req);
+        const existing = await this.existingRequest(migrationId, described);
+        if ('reason' in existing) throw new MigrationIdConflictError(migrationId, ['$'], existing.reason);
+        const differences = jsonDifferences(existing.request, req);
         if (differences.length > 0) throw new MigrationIdConflictError(migrationId, differences);
         return { migrationId, runId: described.runId, existing: true };
       }
-      throw err;
+      throw asPayloadTooLarge(err, migrationId, request, MAX_REQUEST_BYTES) ?? err;
     }
   }
 
   /**
-   * Where an existing migration's request differs from `req` (field paths, after normalization; empty when they
-   * are the same). A request that cannot be read or validated differs at `$`.
+   * The normalized request an existing migration was started with: the input of its first run's first event (or,
+   * when that run is no longer retained, of its current run: a continued run carries the normalized request).
+   * Validated under the first rules, which accept every request any version started. Anything else — another
+   * workflow type, an input that is not a valid request, a history that cannot be read — is a `reason`.
    */
-  private async differencesFromExisting(
+  private async existingRequest(
     migrationId: string,
-    firstRunId: string,
-    req: NormalizedMigrationRequest,
-  ): Promise<string[]> {
-    try {
-      const history = await this.client.workflowService.getWorkflowExecutionHistory({
-        namespace: this.client.options.namespace,
-        execution: { workflowId: migrationId, runId: firstRunId },
-        maximumPageSize: 1,
-      });
-      const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
-      const input = await decodeFromPayloadsAtIndex<unknown>(
-        this.client.options.loadedDataConverter,
-        0,
-        started?.input?.payloads,
-      );
-      const existing = validateMigrationRequest(input);
-      if (!existing.ok) return ['$ (the existing migration was not started with a valid request)'];
-      return jsonDifferences(existing.request, req);
-    } catch {
-      return ["$ (the existing migration's request could not be read)"];
+    described: WorkflowExecutionDescription,
+  ): Promise<{ request: NormalizedMigrationRequest } | { reason: string }> {
+    if (described.type !== MIGRATION_WORKFLOW_TYPE) {
+      return { reason: `it is a ${described.type} workflow, not a migration` };
     }
+    const firstRunId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
+    for (const runId of new Set([firstRunId, described.runId])) {
+      let input: unknown;
+      try {
+        const history = await this.client.workflowService.getWorkflowExecutionHistory({
+          namespace: this.client.options.namespace,
+          execution: { workflowId: migrationId, runId },
+          maximumPageSize: 1,
+        });
+        const started = history.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+        if (!started) continue;
+        input = await decodeFromPayloadsAtIndex<unknown>(
+          this.client.options.loadedDataConverter,
+          0,
+          started.input?.payloads,
+        );
+      } catch {
+        continue;
+      }
+      const existing = validateMigrationRequest(input, { rules: 'v1' });
+      if (!existing.ok) return { reason: 'the existing migration was not started with a valid migration request' };
+      return { request: existing.request };
+    }
+    return { reason: "the existing migration's request could not be read from its history" };
   }
 
   /** Handle for a migration id. */

@@ -18,6 +18,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 
+import { MAX_BATCH_BYTES } from '../workflows/internal/batch-plan';
 import type { BatchRequest } from '../workflows/types';
 import {
   BATCH_WORKFLOW_TYPE,
@@ -29,6 +30,7 @@ import {
   type Out,
   type ReadJson,
 } from './batch-client';
+import { asPayloadTooLarge } from './migration-client';
 
 /** Overlap policies, as the CLI accepts them (case-insensitive, `-` or `_`). */
 export const OVERLAP_POLICIES = [
@@ -75,13 +77,22 @@ export class BatchScheduleClient {
 
   /**
    * Creates the schedule after validating the batch (with `incremental` set, the batch names this schedule).
-   * @throws InvalidBatchError when the batch is invalid; `ScheduleAlreadyRunning` when the id exists.
+   * @throws InvalidBatchError when the batch is invalid; `ScheduleAlreadyRunning` when the id exists;
+   *   `PayloadTooLargeError` when the server refuses the batch as too large (a limit below Temporal's default).
    */
   async create(options: BatchScheduleOptions): Promise<void> {
     const batch: BatchRequest = options.incremental
       ? { ...options.batch, incremental: { ...options.batch.incremental, schedule_id: options.scheduleId } }
       : options.batch;
     assertValidBatch(batch);
+    try {
+      await this.createSchedule(options, batch);
+    } catch (err) {
+      throw asPayloadTooLarge(err, options.scheduleId, batch, MAX_BATCH_BYTES) ?? err;
+    }
+  }
+
+  private async createSchedule(options: BatchScheduleOptions, batch: BatchRequest): Promise<void> {
     await this.client.schedule.create({
       scheduleId: options.scheduleId,
       spec: scheduleSpec(options),

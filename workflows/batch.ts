@@ -22,6 +22,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -101,6 +102,9 @@ export interface BatchCarriedState {
   started_at: string;
 }
 
+/** Patch: batch input validated under the v2 request rules (UTF-16 description, region ids, size bounds). */
+export const BATCH_RULES_PATCH = 'oms-batch-rules-v2';
+
 /**
  * Runs a batch of migrations. Input: {@link BatchRequest}. Result: a {@link BatchReport} (outcome `succeeded` or
  * `completed_with_failures`). Fails with `InvalidMigrationInput` (nothing started; `details[0]` lists every issue),
@@ -111,7 +115,8 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
   if (carried) {
     options = batchOptions(input);
   } else {
-    const validation = validateBatchRequest(input);
+    // Rules of the version that started the batch: a batch started before the v2 rules replays under v1.
+    const validation = validateBatchRequest(input, { rules: patched(BATCH_RULES_PATCH) ? 'v2' : 'v1' });
     if (!validation.ok) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidMigrationInput,

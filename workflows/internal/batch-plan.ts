@@ -14,8 +14,10 @@ import type {
   OrchestrationOptions,
   ValidationIssue,
 } from '../types';
+import { formatPath } from './json-path';
 import { isSecretKey } from './secret-keys';
-import { validateMigrationRequest } from './validate-request';
+import { jsonByteLength, largestPart, validateMigrationRequest } from './validate-request';
+import type { ValidationRules } from './validate-request';
 
 /** The batch options with defaults applied (the items stay in the input and are expanded one at a time). */
 export interface BatchOptions {
@@ -52,9 +54,18 @@ const SCHEDULE_ID = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,199}$/u;
 
 /** A request that is valid apart from `orchestration`: validates batch-level orchestration options on their own. */
 const STUB_REQUEST: MigrationRequest = {
-  src_node: { region: 'r', bucket: 'b', credential_profile: 'p', object_key: [''] },
-  dst_node: { region: 'r', bucket: 'b', credential_profile: 'p' },
+  src_node: { region: 'cn-north-4', bucket: 'b', credential_profile: 'p', object_key: [''] },
+  dst_node: { region: 'cn-north-4', bucket: 'b', credential_profile: 'p' },
 };
+
+/**
+ * Most bytes (UTF-8 JSON) of a whole batch input under the current rules (`v2`). The input is one payload of the
+ * batch's start event, is carried again by every continue-as-new together with the batch's state (up to 1,000
+ * report rows and the items in flight), and is stored in a schedule's action: 512 KiB keeps all of that well
+ * under Temporal's 2 MB payload limit. Larger batches: split them, or use `template` with short prefixes or
+ * list files.
+ */
+export const MAX_BATCH_BYTES = 512 * 1024;
 
 type Json = Record<string, unknown>;
 
@@ -70,8 +81,13 @@ export function itemWorkflowId(batchId: string, index: number): string {
 /**
  * Validates a batch input completely: the batch options, then every item as a migration request (explicit items,
  * or the template expanded with each prefix or list file). Returns the options with defaults, or every problem.
+ *
+ * `options.rules` is the rule set of the migration requests (see `ValidationRules`; default `v2`, the current one),
+ * which under `v2` also bounds the batch to {@link MAX_BATCH_BYTES}. The batch workflow validates its input on
+ * every replay, so a batch started before `v2` must be validated with `v1`.
  */
-export function validateBatchRequest(input: unknown): BatchValidation {
+export function validateBatchRequest(input: unknown, options: { rules?: ValidationRules } = {}): BatchValidation {
+  const rules = options.rules ?? 'v2';
   const errors: ValidationIssue[] = [];
   const fail = (field: string, message: string): void => {
     errors.push({ field, message });
@@ -88,10 +104,11 @@ export function validateBatchRequest(input: unknown): BatchValidation {
       );
     }
     const options = checkOptions(input, fail);
-    const batchOrchestrationValid = checkBatchOrchestration(input.orchestration, fail);
+    const batchOrchestrationValid = checkBatchOrchestration(input.orchestration, rules, fail);
     const request = input as BatchRequest;
     const orchestration = batchOrchestrationValid ? request.orchestration : undefined;
-    const total = checkItems(input, orchestration, fail);
+    const total = checkItems(input, orchestration, rules, fail);
+    if (rules === 'v2' && errors.length === 0) checkBatchSize(input, fail);
     if (errors.length > 0) return { ok: false, errors: capIssues(errors) };
     return { ok: true, options: { ...options, items_total: total } };
   } catch {
@@ -230,17 +247,33 @@ function checkOptions(input: Json, fail: Fail): Omit<BatchOptions, 'items_total'
   return batchOptions(input);
 }
 
+/** Refuses a batch whose JSON is larger than {@link MAX_BATCH_BYTES}, naming the field that makes it large. */
+function checkBatchSize(input: Json, fail: Fail): void {
+  const total = jsonByteLength(input);
+  if (total <= MAX_BATCH_BYTES) return;
+  fail(
+    formatPath(largestPart(input, total).slice(0, 1)),
+    `makes the batch ${total} bytes of JSON, over the ${MAX_BATCH_BYTES}-byte limit (which keeps it far under ` +
+      "Temporal's 2 MB payload limit); split it into several batches, or use a template with prefixes or list files",
+  );
+}
+
 /** Checks the batch-level orchestration options on their own; true when they are valid (or absent). */
-function checkBatchOrchestration(orchestration: unknown, fail: Fail): boolean {
+function checkBatchOrchestration(orchestration: unknown, rules: ValidationRules, fail: Fail): boolean {
   if (orchestration === undefined) return true;
-  const check = validateMigrationRequest({ ...STUB_REQUEST, orchestration });
+  const check = validateMigrationRequest({ ...STUB_REQUEST, orchestration }, { rules });
   if (check.ok) return true;
   for (const issue of check.errors) fail(issue.field, issue.message);
   return false;
 }
 
 /** Checks the items (explicit or expanded from the template); returns their number. */
-function checkItems(input: Json, orchestration: OrchestrationOptions | undefined, fail: Fail): number {
+function checkItems(
+  input: Json,
+  orchestration: OrchestrationOptions | undefined,
+  rules: ValidationRules,
+  fail: Fail,
+): number {
   const hasItems = input.items !== undefined;
   const hasTemplate = input.template !== undefined;
   if (hasItems && hasTemplate) {
@@ -259,15 +292,20 @@ function checkItems(input: Json, orchestration: OrchestrationOptions | undefined
     const items = input.items as unknown[];
     items.forEach((item, index) => {
       const request = isObject(item) ? { ...item, orchestration: mergedOrchestration(orchestration, item) } : item;
-      const check = validateMigrationRequest(request);
+      const check = validateMigrationRequest(request, { rules });
       if (!check.ok) for (const issue of check.errors) fail(prefixed(`items[${index}]`, issue.field), issue.message);
     });
     return items.length;
   }
-  return checkTemplate(input, orchestration, fail);
+  return checkTemplate(input, orchestration, rules, fail);
 }
 
-function checkTemplate(input: Json, orchestration: OrchestrationOptions | undefined, fail: Fail): number {
+function checkTemplate(
+  input: Json,
+  orchestration: OrchestrationOptions | undefined,
+  rules: ValidationRules,
+  fail: Fail,
+): number {
   const template = input.template;
   if (!isObject(template)) {
     fail('template', 'must be an object: a migration request without src_node.object_key / src_node.list_file');
@@ -301,7 +339,7 @@ function checkTemplate(input: Json, orchestration: OrchestrationOptions | undefi
       0,
     );
   entries.forEach((entry, index) => {
-    const check = validateMigrationRequest(probe(entry));
+    const check = validateMigrationRequest(probe(entry), { rules });
     if (check.ok) return;
     for (const issue of check.errors) {
       if (issue.field === perItem || issue.field.startsWith(`${perItem}.`) || issue.field.startsWith(`${perItem}[`)) {

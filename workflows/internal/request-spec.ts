@@ -65,12 +65,13 @@ export interface StringSpec extends BaseSpec {
   pattern?: PatternRule;
   /**
    * Rule of the current rule set only (see `ValidationRules`): runs that validated under the first rules keep
-   * them on replay. The JSON Schema carries it (in place of `pattern`, which it implies).
+   * them on replay. It must imply `pattern`, which it replaces under the current rules (and in the JSON Schema).
    */
   strictPattern?: PatternRule;
   /**
-   * Count the length in UTF-16 code units, as OMS does (an emoji is 2), under the current rule set. JSON Schema
-   * counts code points, so the schema's maxLength is only an upper bound for such a field.
+   * Count the length in UTF-16 code units, as OMS does (an emoji is 2), under the current rule set (the first
+   * rules counted code points, and their messages stay as they were). JSON Schema counts code points, so the
+   * schema's maxLength is only an upper bound for such a field.
    */
   utf16Length?: boolean;
   default?: string;
@@ -102,6 +103,13 @@ export interface ArraySpec extends BaseSpec {
   /** Appended to the too-few-items message. */
   minItemsNote?: string;
   maxItems?: number;
+  /** Appended to the too-many-items message. */
+  maxItemsNote?: string;
+  /**
+   * `maxItems` is a rule of the current rule set only (see `ValidationRules`): runs that validated under the first
+   * rules, which had no such bound, keep them on replay. The JSON Schema carries it as `maxItems`.
+   */
+  strictMaxItems?: boolean;
   uniqueItems?: boolean;
 }
 
@@ -132,10 +140,19 @@ function objectSpec<T>(description: string, fields: FieldTable<T>): ObjectSpec {
 
 // --- Reusable value rules ---
 
+/**
+ * Profile names under the current rules, all of which the worker's environment can configure
+ * (`OMS_PROFILE_<NAME>_<FIELD>`, where `<NAME>` is `[A-Z0-9_]+` read case-insensitively with `_` as `-`; see
+ * worker/config.ts): a name with `_` or `.` could only come from a credentials file. The leading letter and the
+ * length bound also keep many pasted secrets out.
+ */
+export const PROFILE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,63}$/u;
+
 const PROFILE_NAME: StringSpec = {
   kind: 'string',
   description:
-    'Name of a credential profile in the worker configuration. The worker resolves it to the secret; the secret ' +
+    'Name of a credential profile in the worker configuration: 1 to 64 letters, digits and "-", starting with a ' +
+    'letter (OMS_PROFILE_MY_SRC_AK configures the profile my-src). The worker resolves it to the secret; the secret ' +
     'itself never appears in a request.',
   minLength: 1,
   maxLength: 64,
@@ -143,7 +160,24 @@ const PROFILE_NAME: StringSpec = {
     regex: /^[A-Za-z0-9][A-Za-z0-9._-]*$/u,
     message: 'must be a profile name: letters, digits, ".", "_" and "-", starting with a letter or digit',
   },
+  // The value is never echoed: a name that breaks this rule may be a secret pasted in the wrong field.
+  strictPattern: {
+    regex: PROFILE_NAME_PATTERN,
+    message:
+      'must be a credential profile name: 1 to 64 letters, digits and "-", starting with a letter (the worker ' +
+      'variables OMS_PROFILE_<NAME>_* configure it, "_" in <NAME> standing for "-"); put secrets in the profile, ' +
+      'never in the request',
+  },
 };
+
+/** Any cloud's region id under the current rules: other clouds name regions freely (`us-central1`, `eastus`, `z0`). */
+export const REGION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/u;
+
+/**
+ * A Huawei Cloud region id (the destination is always one): `cn-north-4`, `ap-southeast-1`, `la-south-2`,
+ * `eu-west-101`. Bounded quantifiers keep it at most 67 characters and free of backtracking.
+ */
+export const HUAWEI_REGION_PATTERN = /^[a-z]{2,16}(-[a-z0-9]{1,16}){1,3}$/u;
 
 const REGION: StringSpec = {
   kind: 'string',
@@ -151,8 +185,9 @@ const REGION: StringSpec = {
   minLength: 1,
   maxLength: 100,
   strictPattern: {
-    regex: /^[A-Za-z0-9][A-Za-z0-9_-]*$/u,
-    message: 'must be a region id: letters, digits, "-" and "_", with no spaces or line breaks',
+    regex: REGION_PATTERN,
+    message:
+      'must be a region id: 1 to 64 letters, digits, "-" and "_", with no spaces, line breaks or other characters',
   },
 };
 
@@ -182,6 +217,17 @@ const DESCRIPTION_PATTERN: PatternRule = {
   regex: /^[^^<>&"']*$/u,
   message: 'must not contain any of the characters ^ < > & " \'',
 };
+
+/**
+ * Bounds that keep every valid request far under Temporal's payload limit (2 MB per payload by default, the
+ * server's `limit.blobSize.error`), whatever the workflow adds to it in history (the normalized request it carries
+ * across continue-as-new, reports): the whole request at most 256 KiB of UTF-8 JSON, and `src_node.object_key` at
+ * most 10,000 keys (each at most 1024 characters, all of them within the 256 KiB). OMS takes longer lists as list
+ * files (`list` tasks). Rules of the current rule set only (see `ValidationRules`).
+ */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+/** Most `src_node.object_key` entries (see {@link MAX_REQUEST_BYTES}). */
+export const MAX_OBJECT_KEYS = 10_000;
 
 /** Largest accepted `migrate_since`: 1e11 s is the year 5138, while any current time in ms is above it. */
 export const MIGRATE_SINCE_MAX = 100_000_000_000;
@@ -229,9 +275,13 @@ const SRC_NODE = objectSpec<SourceNode>('Source (OMS SrcNodeReq without secrets)
     kind: 'array',
     description:
       'object tasks: object names (trailing "/" = folder); prefix tasks: key prefixes; [""] = whole bucket. ' +
-      'Required for object/prefix tasks, not allowed for list/url_list tasks.',
+      `Required for object/prefix tasks, not allowed for list/url_list tasks. At most ${MAX_OBJECT_KEYS} keys, and ` +
+      `the whole request at most ${MAX_REQUEST_BYTES / 1024} KiB of JSON: longer lists belong in a list file.`,
     minItems: 1,
     minItemsNote: ' (use [""] for the whole bucket)',
+    maxItems: MAX_OBJECT_KEYS,
+    maxItemsNote: ' (put a longer list in a list file and use a list task)',
+    strictMaxItems: true,
     items: { kind: 'string', description: 'Object name or prefix.', maxLength: 1024 },
   },
   list_file: LIST_FILE,
@@ -240,7 +290,17 @@ const SRC_NODE = objectSpec<SourceNode>('Source (OMS SrcNodeReq without secrets)
 });
 
 const DST_NODE = objectSpec<DestinationNode>('Destination OBS bucket (OMS DstNodeReq without secrets).', {
-  region: { ...REGION, required: true, description: 'Destination region (the OMS endpoint region).' },
+  region: {
+    ...REGION,
+    required: true,
+    description: 'Destination region (the OMS endpoint region): a Huawei Cloud region id such as cn-north-4.',
+    strictPattern: {
+      regex: HUAWEI_REGION_PATTERN,
+      message:
+        'must be a Huawei Cloud region id such as cn-north-4 or ap-southeast-1: lowercase letters, then one to ' +
+        'three "-"-separated groups of lowercase letters and digits, with no spaces or line breaks',
+    },
+  },
   bucket: { ...BUCKET, required: true, description: 'Destination bucket.' },
   credential_profile: {
     ...PROFILE_NAME,
@@ -402,8 +462,8 @@ export const MIGRATION_REQUEST_SPEC = objectSpec<MigrationRequest>(
       description: `Task description (the orchestrator reserves ${IDEMPOTENCY_MARKER_RESERVED_LENGTH} of OMS's ${OMS_DESCRIPTION_MAX_LENGTH} characters).`,
       maxLength: DESCRIPTION_MAX_LENGTH,
       maxLengthNote:
-        `OMS allows ${OMS_DESCRIPTION_MAX_LENGTH} UTF-16 code units (an emoji counts 2); the orchestrator reserves ` +
-        `${IDEMPOTENCY_MARKER_RESERVED_LENGTH} for its idempotency marker`,
+        `OMS allows ${OMS_DESCRIPTION_MAX_LENGTH}; the orchestrator reserves ${IDEMPOTENCY_MARKER_RESERVED_LENGTH} ` +
+        'for its idempotency marker',
       utf16Length: true,
       pattern: DESCRIPTION_PATTERN,
     },

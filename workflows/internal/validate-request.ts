@@ -16,9 +16,11 @@ import type {
 } from '../types';
 import { formatPath } from './json-path';
 import type { PathSegment } from './json-path';
-import { MIGRATION_REQUEST_SPEC } from './request-spec';
+import { MAX_REQUEST_BYTES, MIGRATION_REQUEST_SPEC } from './request-spec';
 import type { ArraySpec, FieldSpec, NumberSpec, ObjectSpec, StringSpec, ValueSpec } from './request-spec';
 import { isSecretKey } from './secret-keys';
+
+export { MAX_OBJECT_KEYS, MAX_REQUEST_BYTES } from './request-spec';
 
 /**
  * Validates an untrusted migration request (e.g. the decoded workflow argument).
@@ -28,6 +30,8 @@ import { isSecretKey } from './secret-keys';
  * `app_id`, CDN keys, bandwidth windows, …). Raw secrets (`ak`, `sk`, `security_token`, `password`, …) anywhere
  * are refused with a message explaining the `credential_profile` reference to use instead.
  *
+ * @param options.rules the rule set (see {@link ValidationRules}); default `v2`, the current one. A workflow
+ *   validating its own input must pass the rule set it was started under (`v1` for runs from before `v2`).
  * @returns `{ ok: true, request }` with the defaults applied (see {@link applyDefaults}), or
  *   `{ ok: false, errors }` listing every problem with its JSON path.
  */
@@ -50,44 +54,64 @@ export function validateMigrationRequest(input: unknown, options: { rules?: Vali
 }
 
 /**
- * Which rules a validation applies. `v2` (the default) adds to `v1`: OMS's UTF-16 count for `description`, region
- * ids without spaces or control characters (Huawei's form for the destination), and a bound on the request's size.
- * A workflow that validated its request under `v1` (started before these rules) keeps `v1` on replay.
+ * Which rules a validation applies. `v2` (the default) adds to `v1`, which is the first rule set unchanged:
+ *
+ * - `description` counted in UTF-16 code units, as OMS counts it (an emoji is 2);
+ * - region ids: 1 to 64 of `[A-Za-z0-9_-]` starting with a letter or digit (no spaces, line breaks or control
+ *   characters), and `dst_node.region` in Huawei Cloud's form (`cn-north-4`, `ap-southeast-1`);
+ * - credential profile names: 1 to 64 of `[A-Za-z0-9-]` starting with a letter, the names the worker's
+ *   environment can configure;
+ * - size: at most {@link MAX_OBJECT_KEYS} `src_node.object_key` entries and {@link MAX_REQUEST_BYTES} of JSON.
+ *
+ * The validator also runs in the workflow on every replay, so a workflow that validated its request under `v1`
+ * (started before these rules) must keep `v1`: tightening a rule never fails a running migration.
  */
 export type ValidationRules = 'v1' | 'v2';
 
-/**
- * Most bytes (UTF-8 JSON) a request may have: far under Temporal's 2 MB payload limit, so a start never fails
- * for size, whatever the workflow adds to it in history. Large object lists belong in a list file (`list` tasks).
- */
-export const MAX_REQUEST_BYTES = 256 * 1024;
-
-/** Refuses a request whose JSON is larger than {@link MAX_REQUEST_BYTES}, naming the biggest field. */
+/** Refuses a request whose JSON is larger than {@link MAX_REQUEST_BYTES}, naming the field that makes it large. */
 function checkSize(input: JsonObject, ctx: Context): void {
-  const total = utf8Length(JSON.stringify(input));
+  const total = jsonByteLength(input);
   if (total <= MAX_REQUEST_BYTES) return;
-  let biggest = '$';
-  let biggestSize = 0;
-  for (const [key, value] of Object.entries(input)) {
-    const size = utf8Length(JSON.stringify(value) ?? '');
-    if (size > biggestSize) [biggest, biggestSize] = [key, size];
-  }
-  const node = input[biggest];
-  if (isObject(node)) {
-    for (const [key, value] of Object.entries(node)) {
-      const size = utf8Length(JSON.stringify(value) ?? '');
-      if (size * 2 > biggestSize) biggest = `${biggest}.${key}`;
-    }
-  }
   addIssue(
     ctx,
-    biggest === '$' ? [] : biggest.split('.'),
-    `makes the request ${String(total)} bytes, over the ${String(MAX_REQUEST_BYTES)}-byte limit (Temporal payloads ` +
-      'are limited to 2 MB); put long object lists in a list file and use a list task',
+    largestPart(input, total),
+    `makes the request ${String(total)} bytes of JSON, over the ${String(MAX_REQUEST_BYTES)}-byte limit ` +
+      "(which keeps it far under Temporal's 2 MB payload limit); put long object lists in a list file and use a " +
+      'list task',
   );
 }
 
-/** UTF-8 byte length of a string (the sandbox has no Buffer). */
+/**
+ * Path of the part of `value` that makes it large: the largest member, descending while one member holds more
+ * than half of its parent (so a long `src_node.object_key` is named, not just `src_node`).
+ */
+export function largestPart(value: unknown, size = jsonByteLength(value)): PathSegment[] {
+  const path: PathSegment[] = [];
+  let node = value;
+  let nodeSize = size;
+  for (let depth = 0; depth < 4 && typeof node === 'object' && node !== null; depth++) {
+    let best: { key: PathSegment; size: number; value: unknown } | undefined;
+    const entries: [PathSegment, unknown][] = Array.isArray(node)
+      ? node.map((item, index): [PathSegment, unknown] => [index, item])
+      : Object.entries(node);
+    for (const [key, child] of entries) {
+      const childSize = jsonByteLength(child);
+      if (best === undefined || childSize > best.size) best = { key, size: childSize, value: child };
+    }
+    if (best === undefined || best.size * 2 <= nodeSize) break;
+    path.push(best.key);
+    node = best.value;
+    nodeSize = best.size;
+  }
+  return path;
+}
+
+/** Bytes of the UTF-8 JSON text of a value (as Temporal's JSON payload converter stores it). */
+export function jsonByteLength(value: unknown): number {
+  return utf8Length(JSON.stringify(value) ?? '');
+}
+
+/** UTF-8 byte length of a string (the sandbox has no Buffer; a lone surrogate counts 3 bytes, as U+FFFD). */
 function utf8Length(value: string): number {
   let bytes = 0;
   for (let i = 0; i < value.length; i++) {
@@ -95,8 +119,11 @@ function utf8Length(value: string): number {
     if (c < 0x80) bytes += 1;
     else if (c < 0x800) bytes += 2;
     else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
-      bytes += 4;
-      i++;
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 4;
+        i++;
+      } else bytes += 3;
     } else bytes += 3;
   }
   return bytes;
@@ -231,21 +258,21 @@ function checkString(value: string, spec: StringSpec, path: PathSegment[], ctx: 
   }
   const min = spec.minLength ?? 0;
   const max = spec.maxLength ?? Number.POSITIVE_INFINITY;
-  const length = spec.utf16Length && ctx.rules === 'v2' ? value.length : lengthOf(value, max);
+  const utf16 = spec.utf16Length === true && ctx.rules === 'v2';
+  const length = utf16 ? value.length : lengthOf(value, max);
   if (length < min || length > max) {
+    const unit = utf16 ? 'UTF-16 code units as OMS counts them, an emoji counting 2' : 'characters';
     let message: string;
     if (min === max) message = `must be exactly ${String(max)} characters`;
     else if (length < min) message = min === 1 ? 'must not be empty' : `must be at least ${String(min)} characters`;
-    else message = `must be at most ${String(max)} characters${spec.maxLengthNote ? ` (${spec.maxLengthNote})` : ''}`;
+    else message = `must be at most ${String(max)} ${unit}${spec.maxLengthNote ? ` (${spec.maxLengthNote})` : ''}`;
     addIssue(ctx, path, message);
     return INVALID;
   }
-  if (spec.pattern && !spec.pattern.regex.test(value)) {
-    addIssue(ctx, path, spec.pattern.message);
-    return INVALID;
-  }
-  if (ctx.rules === 'v2' && spec.strictPattern && !spec.strictPattern.regex.test(value)) {
-    addIssue(ctx, path, spec.strictPattern.message);
+  // Under the current rules a strict pattern replaces the first one (it implies it), so its message is the one shown.
+  const pattern = ctx.rules === 'v2' ? (spec.strictPattern ?? spec.pattern) : spec.pattern;
+  if (pattern && !pattern.regex.test(value)) {
+    addIssue(ctx, path, pattern.message);
     return INVALID;
   }
   return value;
@@ -273,8 +300,9 @@ function checkArray(value: readonly unknown[], spec: ArraySpec, path: PathSegmen
     addIssue(ctx, path, `must contain at least ${plural(spec.minItems, 'item')}${spec.minItemsNote ?? ''}`);
     valid = false;
   }
-  if (spec.maxItems !== undefined && value.length > spec.maxItems) {
-    addIssue(ctx, path, `must contain at most ${plural(spec.maxItems, 'item')}`);
+  const maxItems = spec.strictMaxItems && ctx.rules !== 'v2' ? undefined : spec.maxItems;
+  if (maxItems !== undefined && value.length > maxItems) {
+    addIssue(ctx, path, `must contain at most ${plural(maxItems, 'item')}${spec.maxItemsNote ?? ''}`);
     valid = false;
   }
   // Items are checked even when the length is wrong, so one pass reports everything.

@@ -6,7 +6,7 @@ const valid = {
   items: [
     {
       src_node: { region: 'r', bucket: 'b', credential_profile: 'p', object_key: [''] },
-      dst_node: { region: 'r', bucket: 'd', credential_profile: 'p' },
+      dst_node: { region: 'cn-north-4', bucket: 'd', credential_profile: 'p' },
     },
   ],
 };

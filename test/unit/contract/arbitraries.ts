@@ -34,10 +34,12 @@ import type {
 
 // --- Leaf values ---
 
-/** Valid credential-profile names. */
-export const profileNameArb = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,30}$/);
-/** Region-like ids. */
-export const regionArb = fc.stringMatching(/^[a-z]{2}-[a-z]+-[1-9]$/);
+/** Valid credential-profile names (the names the worker's environment can configure). */
+export const profileNameArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,30}$/);
+/** Huawei Cloud region ids (`cn-north-4`, `ap-southeast-1`, `eu-west-101`): any destination, and source. */
+export const regionArb = fc.stringMatching(/^[a-z]{2,4}-[a-z]{1,12}(-[0-9]{1,3})?(-[a-z0-9]{1,4})?$/);
+/** Source regions of any cloud: Huawei's form, or other clouds' (`us-central1`, `eastus`, `z0`, `cn_hz`). */
+export const sourceRegionArb = fc.oneof(regionArb, fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,40}$/));
 /** Bucket-like names. */
 export const bucketArb = fc.stringMatching(/^[a-z0-9][a-z0-9.-]{2,40}$/);
 /** Any text (any code point), at most `max` code points. */
@@ -98,7 +100,7 @@ function bucketSourceArb(cloud_type: string): fc.Arbitrary<SourceNode> {
   return fc.record(
     {
       cloud_type: fc.constant(cloud_type),
-      region: regionArb,
+      region: sourceRegionArb,
       bucket: bucketArb,
       credential_profile: profileNameArb,
       app_id: tencent ? fc.stringMatching(/^[0-9]{6,12}$/) : fc.string({ maxLength: 20 }),
@@ -115,7 +117,12 @@ function bucketSourceArb(cloud_type: string): fc.Arbitrary<SourceNode> {
 // Built once: constructing arbitraries (regex parsing in particular) inside `chain` would dominate run time.
 const bucketSourceArbs = KNOWN_CLOUD_TYPES.filter((c) => c !== 'URLSource').map(bucketSourceArb);
 const urlSourceArb = fc.record(
-  { cloud_type: fc.constant('URLSource'), region: regionArb, bucket: bucketArb, credential_profile: profileNameArb },
+  {
+    cloud_type: fc.constant('URLSource'),
+    region: sourceRegionArb,
+    bucket: bucketArb,
+    credential_profile: profileNameArb,
+  },
   { requiredKeys: ['cloud_type'] },
 );
 const objectKeysArb = fc.record({ object_key: fc.array(textArb(60), { minLength: 1, maxLength: 5 }) });
@@ -412,7 +419,8 @@ function mutationsOf(request: MigrationRequest): fc.Arbitrary<InvalidRequestCase
     const spec = specAt(n.path);
     return (
       spec?.kind === 'string' &&
-      (spec.enum !== undefined || (spec.pattern !== undefined && n.path[0] !== 'description'))
+      (spec.enum !== undefined ||
+        ((spec.pattern !== undefined || spec.strictPattern !== undefined) && n.path[0] !== 'description'))
     );
   });
   const make = (kind: MutationKind, path: PathSegment[], value: unknown, secret?: string): InvalidRequestCase => ({

@@ -8,13 +8,21 @@ import path from 'node:path';
 /** Repository root. */
 export const ROOT = path.resolve(__dirname, '../../..');
 
-/** The example requests in `examples/`, one per task type plus the OMS documentation's seed example. */
+/** The example requests in `examples/` that run as they are: one per task type, and the demo's. */
 export const EXAMPLE_FILES = [
-  'seed-object-task.json',
+  'demo-seed-object-task.json',
+  'demo-failed-objects.json',
   'prefix-task.json',
   'list-task.json',
   'url-list-task.json',
 ] as const;
+
+/**
+ * The OMS documentation's seed example with only ak/sk replaced: its regions are the documentation's placeholders
+ * (`destination_bucket_region`), which the first rules accepted and the current rules refuse for the destination
+ * (not a Huawei Cloud region id).
+ */
+export const DOC_SEED_FILE = 'seed-object-task.json';
 
 /** Reads a JSON file relative to the repository root, as a client would. */
 export function readJson(relativePath: string): unknown {
@@ -133,6 +141,90 @@ const KMS_KEY = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const window = (start: string, end: string, max_bandwidth = 10_485_760): Draft => ({ start, end, max_bandwidth });
 const cdn = (fields: Draft): Change => set('source_cdn', { domain: 'cdn.example.com', protocol: 'https', ...fields });
 const orchestration = (fields: Draft): Change => set('orchestration', fields);
+
+const SECRET_AS_PROFILE = 'Hw/SeCrEt+9f8e7d6c5b4a==';
+
+/**
+ * Requests the first rules (`v1`) accept and the current rules (`v2`) refuse: region ids with whitespace or in
+ * another form than Huawei's for the destination, profile names the worker's environment cannot configure, and
+ * the size bounds. Part of {@link INVALID_CASES}.
+ */
+export const V2_ONLY_CASES: InvalidCase[] = [
+  {
+    name: 'a source region with a trailing newline',
+    request: edit(objectTask, set('src_node.region', 'us-east-1\n')),
+    fields: ['src_node.region'],
+  },
+  {
+    name: 'a destination region with a trailing space',
+    request: edit(objectTask, set('dst_node.region', 'cn-north-4 ')),
+    fields: ['dst_node.region'],
+  },
+  {
+    name: 'a source region with a control character',
+    request: edit(objectTask, set('src_node.region', 'us-east-1\u0000')),
+    fields: ['src_node.region'],
+  },
+  {
+    name: 'a source region of 65 characters',
+    request: edit(objectTask, set('src_node.region', `r${'1'.repeat(64)}`)),
+    fields: ['src_node.region'],
+  },
+  {
+    name: "a destination region in another cloud's form",
+    request: edit(objectTask, set('dst_node.region', 'eastus')),
+    fields: ['dst_node.region'],
+  },
+  {
+    name: 'a destination region in upper case',
+    request: edit(objectTask, set('dst_node.region', 'CN-NORTH-4')),
+    fields: ['dst_node.region'],
+  },
+  {
+    name: 'a destination region with underscores',
+    request: edit(objectTask, set('dst_node.region', 'cn_north_4')),
+    fields: ['dst_node.region'],
+  },
+  {
+    name: 'a profile name with a dot',
+    request: edit(objectTask, set('src_node.credential_profile', 'my.src')),
+    fields: ['src_node.credential_profile'],
+  },
+  {
+    name: 'a profile name with an underscore (the environment reads _ as -)',
+    request: edit(objectTask, set('dst_node.credential_profile', 'my_dst')),
+    fields: ['dst_node.credential_profile'],
+  },
+  {
+    name: 'a profile name starting with a digit',
+    request: edit(objectTask, orchestration({ api_profile: '1ops' })),
+    fields: ['orchestration.api_profile'],
+  },
+  {
+    name: '10,001 object keys',
+    request: edit(
+      objectTask,
+      set(
+        'src_node.object_key',
+        Array.from({ length: 10_001 }, (_, i) => String(i)),
+      ),
+    ),
+    fields: ['src_node.object_key'],
+  },
+  {
+    name: 'a request over 256 KiB of JSON',
+    request: edit(
+      objectTask,
+      set(
+        'src_node.object_key',
+        Array.from({ length: 300 }, (_, i) => `${'k'.repeat(1000)}-${i}`),
+      ),
+    ),
+    fields: ['src_node.object_key'],
+    // A bound on the whole document's size is not a JSON Schema keyword.
+    schemaRejects: false,
+  },
+];
 
 /** Invalid requests, each with the exact set of field paths reported. */
 export const INVALID_CASES: InvalidCase[] = [
@@ -390,6 +482,18 @@ export const INVALID_CASES: InvalidCase[] = [
     fields: ['dst_node.credential_profile'],
   },
   {
+    name: 'a secret pasted as a profile name',
+    request: edit(objectTask, set('src_node.credential_profile', SECRET_AS_PROFILE)),
+    fields: ['src_node.credential_profile'],
+    secret: SECRET_AS_PROFILE,
+  },
+  {
+    name: 'a secret pasted as a CDN profile name',
+    request: edit(objectTask, cdn({ authentication_type: 'ALIYUN_OSS_A', credential_profile: SECRET_AS_PROFILE })),
+    fields: ['source_cdn.credential_profile'],
+    secret: SECRET_AS_PROFILE,
+  },
+  {
     name: 'save_prefix over 1024 characters',
     request: edit(objectTask, set('dst_node.save_prefix', 'p'.repeat(1025))),
     fields: ['dst_node.save_prefix'],
@@ -498,4 +602,7 @@ export const INVALID_CASES: InvalidCase[] = [
     request: edit(objectTask, orchestration({ poll_interval: 5 })),
     fields: ['orchestration.poll_interval'],
   },
+
+  // Rules of the current rule set (v2; see V2_ONLY_CASES)
+  ...V2_ONLY_CASES,
 ];

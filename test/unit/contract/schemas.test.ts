@@ -1,7 +1,7 @@
 import { SCHEMA_FILES, buildReportSchema, buildRequestSchema } from '../../../scripts/generate-schemas';
 import { validateMigrationRequest } from '../../../workflows/internal/validate-request';
 import type { MigrationReport } from '../../../workflows/types';
-import { EXAMPLE_FILES, INVALID_CASES, readJson } from './fixtures';
+import { DOC_SEED_FILE, EXAMPLE_FILES, INVALID_CASES, readJson } from './fixtures';
 import { assertSupportedKeywords, evaluate } from './mini-json-schema';
 import type { Schema } from './mini-json-schema';
 
@@ -31,6 +31,12 @@ describe('request schema agrees with the validator', () => {
     const example = readJson(`examples/${file}`);
     expect(evaluate(requestSchema, example)).toEqual([]);
     expect(validateMigrationRequest(example).ok).toBe(true);
+  });
+
+  test('both refuse the documentation seed example only for its placeholder destination region', () => {
+    const seed = readJson(`examples/${DOC_SEED_FILE}`);
+    expect(evaluate(requestSchema, seed)).toEqual([{ instancePath: '/dst_node/region', keyword: 'pattern' }]);
+    expect(validateMigrationRequest(seed)).toMatchObject({ ok: false, errors: [{ field: 'dst_node.region' }] });
   });
 
   test.each(INVALID_CASES.filter((c) => c.schemaRejects !== false).map((c) => [c.name, c] as const))(

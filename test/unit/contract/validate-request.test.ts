@@ -7,6 +7,7 @@ import {
 import { ORCHESTRATION_DEFAULTS } from '../../../workflows/types';
 import type { MigrationRequest, ValidationIssue, ValidationResult } from '../../../workflows/types';
 import {
+  DOC_SEED_FILE,
   EXAMPLE_FILES,
   INVALID_CASES,
   del,
@@ -79,10 +80,13 @@ describe('valid requests', () => {
       }),
     );
     // Same keys in the same order: nothing but the credentials changed.
-    expect(JSON.stringify(readJson('examples/seed-object-task.json'))).toBe(JSON.stringify(replaced));
-    expect(validateMigrationRequest(replaced).ok).toBe(true);
+    expect(JSON.stringify(readJson(`examples/${DOC_SEED_FILE}`))).toBe(JSON.stringify(replaced));
+    // The documentation's placeholder regions passed the first rules; the current ones want a Huawei region id
+    // for the destination (and say so, naming only the field).
+    expect(validateMigrationRequest(replaced, { rules: 'v1' }).ok).toBe(true);
+    expect(errorsOf(validateMigrationRequest(replaced)).map((e) => e.field)).toEqual(['dst_node.region']);
     expect(
-      errorsOf(validateMigrationRequest(seed))
+      errorsOf(validateMigrationRequest(seed, { rules: 'v1' }))
         .map((e) => e.field)
         .sort(),
     ).toEqual(
@@ -263,7 +267,7 @@ describe('invalid requests', () => {
     const request = {
       task_type: 'prefix',
       src_node: { region: 'r', bucket: 'b', credential_profile: 'p', object_key: [] },
-      dst_node: { region: 'r', bucket: 'b' },
+      dst_node: { region: 'cn-north-4', bucket: 'b' },
       description: '<>',
       migrate_since: 1_700_000_000_000,
       bandwidth_policy: [{ start: '9:00', end: '10:00', max_bandwidth: 1 }],
@@ -372,7 +376,7 @@ describe('normalized requests (carried across continue-as-new)', () => {
   test('a normalized request validates again to exactly itself', () => {
     const first = validateMigrationRequest({
       src_node: { region: 'r', credential_profile: 'src', bucket: 'b', object_key: ['k'] },
-      dst_node: { region: 'r', credential_profile: 'dst', bucket: 'd' },
+      dst_node: { region: 'cn-north-4', credential_profile: 'dst', bucket: 'd' },
       orchestration: { poll_interval_seconds: 2 },
     });
     if (!first.ok) throw new Error(JSON.stringify(first.errors));
