@@ -3,7 +3,7 @@
  * `toApplicationFailure` (the only retry layer is Temporal's retry policy), and returns only small, secret-free
  * results with the API calls it made.
  */
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat, sleep } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 
 import type {
@@ -112,7 +112,12 @@ function lookupStopBy(): number {
 /** Heartbeat details of {@link migrationActivities}' `reconcileMigrationTasks`: where its scan had got to. */
 interface ReconcileProgress {
   offset: number;
+  /** Duplicates found on the pages read so far. */
+  found?: number[];
 }
+
+/** Seconds a reconciliation waits for stopped duplicates to finish pausing before it deletes them. */
+const STOPPED_DUPLICATE_ROUNDS = 20;
 
 /** Backoff while OMS rejects the worker's credentials: 15 s doubling per attempt, capped at five minutes. */
 export function credentialsBackoffMs(attempt: number): number {
@@ -380,18 +385,31 @@ export function migrationActivities(ctx: ActivityContext) {
         const signal = cancellationSignal();
         const marker = idempotencyMarker(input.idempotency_key);
         const resumed = activityInfo().heartbeatDetails as ReconcileProgress | undefined;
+        // A retried attempt goes on from where the last one's heartbeat got, with what it had found so far.
         let offset = Math.max(0, (resumed?.offset ?? 0) - LIST_ALL_PAGE_SIZE);
-        const found: TaskResp[] = [];
+        const found = new Set<number>(resumed?.found ?? []);
         for (;;) {
           const { tasks } = await client.listTasks({ limit: LIST_ALL_PAGE_SIZE, offset }, { signal });
-          found.push(...tasks.filter((t) => hasMarker(t.description, marker) && t.id !== input.keep_task_id));
+          for (const t of tasks) if (hasMarker(t.description, marker) && t.id !== input.keep_task_id) found.add(t.id);
           offset += tasks.length;
-          heartbeat({ offset } satisfies ReconcileProgress);
+          heartbeat({ offset, found: [...found] } satisfies ReconcileProgress);
           if (tasks.length < LIST_ALL_PAGE_SIZE) break;
         }
         const removed: RemovedDuplicate[] = [];
-        for (const task of new Map(found.map((t) => [t.id, t])).values()) {
-          removed.push(await removeDuplicate(client, task.id, signal));
+        for (const id of found) removed.push(await removeDuplicate(client, id, signal));
+        // A duplicate that was migrating is pausing now: once it has stopped (a few seconds), delete it too, so no
+        // stopped duplicate is left for someone to start again. Bounded; a later reconciliation retries.
+        const stopping = removed.filter((r) => r.action === 'stopped');
+        for (let round = 0; stopping.length > 0 && round < STOPPED_DUPLICATE_ROUNDS; round++) {
+          await sleep(1_000);
+          for (const r of [...stopping]) {
+            const again = await removeDuplicate(client, r.task_id, signal);
+            if (again.action === 'deleted') {
+              r.action = 'deleted';
+              stopping.splice(stopping.indexOf(r), 1);
+            }
+          }
+          heartbeat({ offset, found: [...found] } satisfies ReconcileProgress);
         }
         return { removed };
       });

@@ -9,35 +9,47 @@
  * - `faults`: the emulator answers ~20 % 5xx, bursts of 429 with Retry-After, 1 % lost create responses,
  *   connection resets and latency (`admin.addFaults` with `rate`);
  * - `emulator-restart`: the emulator stops and starts again on its data directory and port;
- * - `together`: all of the above at once.
+ * - `together`: all of the above at once;
+ * - the core-promise phases `late-create`, `reset`, `credentials`, `updates`, `deadline-race` (bench/lib/soak-phases.ts).
  *
- * Verdict per phase and overall: migrations completed with their expected outcome / expected; duplicate OMS tasks
- * (tasks per idempotency marker, from ListTasks, and tasks vs migrations); reports equal to the emulator's ground
- * truth (status, counts, sizes, failed_num); retries bounded (max attempts of non-poll activities and workflow
- * tasks, from the histories); secrets in histories (all, decoded; a sample through `temporal workflow show -o
- * json`) and in the worker and server logs.
+ * Verdict per phase and overall: migrations completed with their expected outcome / expected; live duplicate OMS
+ * tasks (by idempotency marker, from ListTasks; duplicates the migrations removed are counted apart); reports equal
+ * to the emulator's ground truth (status, counts, sizes); no task left live by an ended migration; retries bounded
+ * (max attempts of non-poll activities and workflow tasks, from the histories); secrets in histories (all, decoded;
+ * a sample through `temporal workflow show -o json`) and in the worker and server logs; the core-promise phases'
+ * own checks (bench/lib/soak-truth.ts has the comparison rules).
  */
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { promisify } from 'node:util';
 
-import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
-
-import { MigrationClient, type MigrationResult } from '../../client/migration-client';
-import type { AdminTaskView, FaultRuleInput, RouteCounters } from '../../emulator';
+import {
+  InvalidMigrationRequestError,
+  MigrationClient,
+  MigrationIdConflictError,
+  type MigrationResult,
+} from '../../client/migration-client';
+import type { FaultRuleInput, RouteCounters } from '../../emulator';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
-import type { MigrationReport } from '../../workflows/types';
 import { BenchEnv, type WorkerProcess } from './env';
-import { benchContext, listAllTasks, markerCounts } from './oms';
 import { delay, mapLimited } from './pool';
 import { round } from './proc';
 import { MIB, benchEmulatorConfig, failingRequest, generatedBucket, generatedKeys, objectRequest } from './requests';
+import {
+  CORE_PHASES,
+  corePhase,
+  isCorePhase,
+  plansFailing,
+  type CorePhase,
+  type CorePhaseName,
+  type PhaseRuntime,
+} from './soak-phases';
+import { countSecretsInLogs } from './soak-truth';
+import { readGroundTruth, verdictOf, type ChaosTally, type ClosedMigration, type SoakVerdict } from './soak-verdict';
 
-const run = promisify(execFile);
+export { MAX_REASONABLE_ATTEMPTS, type SoakVerdict } from './soak-verdict';
 
-export type SoakPhaseName = 'worker-kill' | 'server-restart' | 'faults' | 'emulator-restart' | 'together';
+export type SoakPhaseName =
+  'worker-kill' | 'server-restart' | 'faults' | 'emulator-restart' | 'together' | CorePhaseName;
 export type FaultLevel = 'full' | 'light' | 'none';
 
 export interface SoakOptions {
@@ -67,6 +79,11 @@ export interface SoakOptions {
   transferSeconds: number;
   /** Fraction of migrations whose objects fail (status 4). */
   failingFraction: number;
+  /**
+   * `credentials` phase: seconds the worker keeps a wrong IAM password (at least until every running migration
+   * shows blocked; 0: just that). The product then backs off 15 s, 30 s, …: keep it short.
+   */
+  credentialsOutageSeconds: number;
   /** Histories checked with `temporal workflow show -o json` (all are checked through the SDK). */
   cliHistorySample: number;
   /** Overall bound on the run. */
@@ -76,7 +93,7 @@ export interface SoakOptions {
 
 export const SOAK_DEFAULTS: Omit<SoakOptions, 'dir'> = {
   n: 500,
-  phases: ['worker-kill', 'server-restart', 'faults', 'emulator-restart', 'together'],
+  phases: ['worker-kill', 'server-restart', 'faults', 'emulator-restart', 'together', ...CORE_PHASES],
   concurrency: 50,
   killAfterSeconds: [3, 8],
   serverRestarts: 3,
@@ -85,31 +102,10 @@ export const SOAK_DEFAULTS: Omit<SoakOptions, 'dir'> = {
   faults: 'full',
   transferSeconds: 10,
   failingFraction: 0.1,
+  credentialsOutageSeconds: 30,
   cliHistorySample: 20,
   timeoutMinutes: 30,
 };
-
-/** The verdict of one phase (or of the whole run). */
-export interface SoakVerdict {
-  phase: string;
-  expected: number;
-  completed: number;
-  /** Migrations that closed with an outcome other than the expected one, with why. */
-  unexpected: { id: string; outcome: string; failure?: string }[];
-  duplicateTasks: number;
-  reportMismatches: { id: string; field: string; report: unknown; truth: unknown }[];
-  maxActivityAttempts: number;
-  maxWorkflowTaskAttempts: number;
-  secretsInHistory: number;
-  secretsInLogs: number;
-  workerKills: number;
-  unexpectedWorkerExits: number;
-  serverRestarts: number;
-  emulatorRestarts: number;
-  faultsInjected: number;
-  wallSeconds: number;
-  pass: boolean;
-}
 
 /** The whole run: one verdict per phase, the overall one, and the chaos log. */
 export interface SoakResult {
@@ -121,17 +117,11 @@ export interface SoakResult {
   historiesCheckedWithCli: number;
 }
 
-/** Attempts above this for a non-poll activity count as unbounded retrying. */
-export const MAX_REASONABLE_ATTEMPTS = 30;
-
 interface Planned {
   id: string;
   phase: SoakPhaseName;
+  index: number;
   failing: boolean;
-}
-
-interface Closed extends Planned {
-  result: MigrationResult;
 }
 
 /** Runs the soak and returns the verdicts. Throws only for set-up failures or the overall timeout. */
@@ -148,6 +138,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const objects = 10;
   const speed = MIB;
   const timeScale = (objects * MIB) / speed / options.transferSeconds;
+  const cli = await ensureTemporalCli();
   const env = await BenchEnv.start({
     dir: options.dir,
     emulator: {
@@ -165,14 +156,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   };
   const applySettings = () =>
     env.emulator.admin.updateSettings({ maxRunningPerRegion: 10_000, defaultSpeedBytesPerSec: speed });
+  /** A wrong IAM password for the credentials phase: checked for leaks like the real secrets. */
+  const wrongPassword = `soak-Wrong-${randomBytes(6).toString('hex')}`;
 
   let worker: WorkerProcess | undefined;
   let workerGeneration = 0;
+  let workerExtraEnv: Record<string, string> = {};
   let unexpectedExits = 0;
   let closing = false;
   const startWorker = async () => {
     workerGeneration += 1;
-    worker = await env.spawnWorker('product', taskQueue, { LOG_LEVEL: 'INFO' }, path.join(options.dir, 'worker.log'));
+    const extra = { LOG_LEVEL: 'INFO', ...workerExtraEnv };
+    worker = await env.spawnWorker('product', taskQueue, extra, path.join(options.dir, 'worker.log'));
     const generation = workerGeneration;
     const w = worker;
     w.child.once('exit', (code, signal) => {
@@ -183,30 +178,63 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     });
     note(`worker ${w.pid} ready`);
   };
+  const replaceWorker: PhaseRuntime['replaceWorker'] = async (extraEnv, how, beforeStart) => {
+    const victim = worker;
+    workerGeneration += 1; // its exit is expected
+    if (victim?.alive) {
+      if (how === 'kill') await victim.kill();
+      else await victim.stop();
+      note(`${how === 'kill' ? 'SIGKILL' : 'stopped'} worker ${victim.pid}`);
+    }
+    if (beforeStart) await beforeStart();
+    workerExtraEnv = extraEnv;
+    await startWorker();
+  };
 
   try {
     await applySettings();
     await startWorker();
     const migrations = new MigrationClient(env.client, taskQueue);
     const orchestration = { poll_interval_seconds: 2, min_poll_interval_seconds: 0.5 };
+    const runtime: PhaseRuntime = {
+      env,
+      migrations,
+      taskQueue,
+      cliPath: cli.path,
+      transferSeconds: options.transferSeconds,
+      credentialsOutageSeconds: options.credentialsOutageSeconds,
+      wrongPassword,
+      deadline,
+      note,
+      replaceWorker,
+      clearRequestLog: addCounters,
+    };
 
     const perPhase = Math.max(1, Math.floor(options.n / options.phases.length));
+    const failingEvery = options.failingFraction > 0 ? Math.round(1 / options.failingFraction) : Infinity;
     const plan: Planned[] = options.phases.flatMap((phase, p) => {
       const count = p === options.phases.length - 1 ? options.n - perPhase * p : perPhase;
-      const failingEvery = options.failingFraction > 0 ? Math.round(1 / options.failingFraction) : Infinity;
-      return Array.from({ length: count }, (_, i) => ({ id: `soak-${phase}-${i}`, phase, failing: i % failingEvery === failingEvery - 1 }));
+      return Array.from({ length: count }, (_, i) => ({
+        id: `soak-${phase}-${i}`,
+        phase,
+        index: i,
+        failing: plansFailing(phase) && i % failingEvery === failingEvery - 1,
+      }));
     });
-    const requestFor = (m: Planned) =>
-      m.failing
-        ? failingRequest(`${m.id}/`, orchestration)
-        : objectRequest('soak-src', generatedKeys(objects), `${m.id}/`, orchestration);
+    const requestFor = (m: Planned, hooks: CorePhase | undefined) => {
+      const o = { ...orchestration, ...hooks?.orchestration(m) };
+      return m.failing
+        ? failingRequest(`${m.id}/`, o)
+        : objectRequest('soak-src', generatedKeys(objects), `${m.id}/`, o, hooks?.limiter ?? false);
+    };
 
-    const closed: Closed[] = [];
-    const chaosTally = new Map<SoakPhaseName, { kills: number; server: number; emulator: number; faults: number; wall: number }>();
+    const closed: ClosedMigration[] = [];
+    const chaosTally = new Map<SoakPhaseName, ChaosTally>();
+    const coreHooks = new Map<string, CorePhase>();
 
     for (const phase of options.phases) {
       const slice = plan.filter((m) => m.phase === phase);
-      const tally = { kills: 0, server: 0, emulator: 0, faults: 0, wall: 0 };
+      const tally: ChaosTally = { kills: 0, server: 0, emulator: 0, faults: 0, wall: 0 };
       chaosTally.set(phase, tally);
       const phaseStart = Date.now();
       note(`phase ${phase}: ${slice.length} migrations`);
@@ -214,6 +242,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const all = phase === 'together';
       const faultRules = faultsFor(options.faults);
       const useFaults = (phase === 'faults' || all) && faultRules.length > 0;
+      const hooks = isCorePhase(phase) ? corePhase(phase, runtime, slice) : undefined;
+      if (hooks) {
+        coreHooks.set(phase, hooks);
+        await hooks.setup();
+      }
       if (useFaults) {
         await env.emulator.admin.addFaults(...faultRules);
         tally.faults += faultRules.length;
@@ -221,6 +254,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
       const progress = new Progress();
       const chaos: Promise<void>[] = [];
+      if (hooks) chaos.push(hooks.chaos());
       if (phase === 'worker-kill' || all) {
         chaos.push(
           (async () => {
@@ -287,10 +321,18 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         );
       }
 
-      // The starter: at most `concurrency` migrations in flight; each is started, then awaited to its end.
-      const outcomes = await mapLimited(slice, options.concurrency, async (m) => {
-        await retrying(() => migrations.start(requestFor(m), { migrationId: m.id }), deadline, `start ${m.id}`);
-        const result = await retrying(() => migrations.result(m.id), deadline, `result of ${m.id}`);
+      // The starter: at most `concurrency` migrations in flight; each is started, then driven to its end.
+      const start = (m: Planned) => async () => {
+        await retrying(() => migrations.start(requestFor(m, hooks), { migrationId: m.id }), deadline, `start ${m.id}`);
+      };
+      const concurrency = hooks ? hooks.concurrency(slice.length, options.concurrency) : options.concurrency;
+      const outcomes = await mapLimited(slice, concurrency, async (m) => {
+        let result: MigrationResult;
+        if (hooks) result = await hooks.drive(m, start(m));
+        else {
+          await start(m)();
+          result = await retrying(() => migrations.result(m.id), deadline, `result of ${m.id}`);
+        }
         progress.add();
         return { ...m, result };
       }).finally(() => {
@@ -298,8 +340,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         progress.end();
       });
       await Promise.all(chaos);
+      if (useFaults || (hooks?.faults ?? 0) > 0) await env.emulator.admin.clearFaults();
+      if (hooks) {
+        await hooks.finish();
+        tally.kills += hooks.kills;
+        tally.faults += hooks.faults;
+      }
+      if (Object.keys(workerExtraEnv).length > 0) await replaceWorker({}, 'stop');
       if (worker && !worker.alive) await startWorker();
-      if (useFaults) await env.emulator.admin.clearFaults();
       closed.push(...outcomes);
       tally.wall = round((Date.now() - phaseStart) / 1000, 1);
       note(`phase ${phase} done in ${tally.wall} s`);
@@ -307,101 +355,59 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
 
     // --- Ground truth (no faults any more) ---
     await addCounters();
-    const oms = benchContext(env.emulator);
-    const tasks = await listAllTasks(oms);
-    const markers = markerCounts(tasks);
-    const truthById = new Map<number, AdminTaskView>((await env.emulator.admin.tasks()).tasks.map((t) => [t.id, t]));
-    const secrets = env.secrets();
-    const cli = await ensureTemporalCli();
-    const cliSample = new Set(closed.map((c) => c.id).filter((_, i) => i % Math.max(1, Math.floor(closed.length / options.cliHistorySample)) === 0).slice(0, options.cliHistorySample));
-
-    const perMigration = await mapLimited(closed, 10, async (c) => {
-      const analysis = await analyseHistory(env.client, c.id, secrets);
-      if (cliSample.has(c.id)) {
-        const { stdout } = await run(
-          cli.path,
-          ['workflow', 'show', '--address', env.address, '--namespace', env.namespace, '-w', c.id, '-o', 'json'],
-          { maxBuffer: 64 * MIB },
-        );
-        analysis.secrets += secrets.filter((s) => stdout.includes(s)).length;
-      }
-      const report = c.result.report;
-      const mismatches = report ? compareWithTruth(c.id, report, truthById.get(report.task_id ?? -1)) : [];
-      const expectedOutcome = c.failing ? 'failed' : 'succeeded';
-      return { c, analysis, mismatches, ok: c.result.outcome === expectedOutcome && report !== undefined };
+    const secrets = [...env.secrets(), wrongPassword];
+    const { rows, orphans, cliChecked } = await readGroundTruth({
+      env,
+      cliPath: cli.path,
+      closed,
+      secrets,
+      cliHistorySample: options.cliHistorySample,
+      expected: (c) => {
+        const hooks = coreHooks.get(c.phase);
+        if (hooks) return hooks.expected(c, c.result);
+        return c.result.report !== undefined && c.result.outcome === (c.failing ? 'failed' : 'succeeded');
+      },
     });
-
-    const logSecrets = countSecretsInLogs(options.dir, secrets);
-    const duplicatesByMarker = [...markers.values()].reduce((a, v) => a + Math.max(0, v - 1), 0);
-    const withTask = closed.filter((c) => c.result.report?.task_id != null).length;
-    const duplicatesOverall = Math.max(duplicatesByMarker, tasks.length - withTask);
-
-    const verdictOf = (name: string, rows: typeof perMigration, chaos: { kills: number; server: number; emulator: number; faults: number; wall: number }, dups: number, logs: number): SoakVerdict => {
-      const v: SoakVerdict = {
-        phase: name,
-        expected: rows.length,
-        completed: rows.filter((r) => r.ok).length,
-        unexpected: rows
-          .filter((r) => !r.ok)
-          .map((r) => ({ id: r.c.id, outcome: r.c.result.outcome, failure: r.c.result.failure?.message.slice(0, 300) })),
-        duplicateTasks: dups,
-        reportMismatches: rows.flatMap((r) => r.mismatches),
-        maxActivityAttempts: Math.max(0, ...rows.map((r) => r.analysis.maxActivityAttempt)),
-        maxWorkflowTaskAttempts: Math.max(0, ...rows.map((r) => r.analysis.maxWorkflowTaskAttempt)),
-        secretsInHistory: rows.reduce((a, r) => a + r.analysis.secrets, 0),
-        secretsInLogs: logs,
-        workerKills: chaos.kills,
-        unexpectedWorkerExits: 0,
-        serverRestarts: chaos.server,
-        emulatorRestarts: chaos.emulator,
-        faultsInjected: chaos.faults,
-        wallSeconds: chaos.wall,
-        pass: false,
-      };
-      v.pass =
-        v.completed === v.expected &&
-        v.duplicateTasks === 0 &&
-        v.reportMismatches.length === 0 &&
-        v.maxActivityAttempts <= MAX_REASONABLE_ATTEMPTS &&
-        v.secretsInHistory === 0 &&
-        v.secretsInLogs === 0;
-      return v;
-    };
-
+    for (const [phase, hooks] of coreHooks) {
+      const mine = rows.filter((r) => r.c.phase === phase);
+      hooks.judge(mine.map((r) => ({ m: r.c, result: r.c.result, markerTasks: r.markerTasks })));
+    }
     const phaseVerdicts = options.phases.map((phase) => {
-      const rows = perMigration.filter((r) => r.c.phase === phase);
-      return verdictOf(phase, rows, chaosTally.get(phase)!, duplicatesFor(rows.map((r) => r.c), tasks, markers), 0);
+      const mine = rows.filter((r) => r.c.phase === phase);
+      return verdictOf(phase, mine, chaosTally.get(phase)!, { logs: 0, findings: coreHooks.get(phase)?.findings });
     });
-    const sum = (k: 'kills' | 'server' | 'emulator' | 'faults') => [...chaosTally.values()].reduce((a, t) => a + t[k], 0);
+    const sum = (k: keyof ChaosTally) => [...chaosTally.values()].reduce((a, t) => a + t[k], 0);
     const overall = verdictOf(
       'overall',
-      perMigration,
-      { kills: sum('kills'), server: sum('server'), emulator: sum('emulator'), faults: sum('faults'), wall: round((Date.now() - started) / 1000, 1) },
-      duplicatesOverall,
-      logSecrets,
+      rows,
+      {
+        kills: sum('kills'),
+        server: sum('server'),
+        emulator: sum('emulator'),
+        faults: sum('faults'),
+        wall: round((Date.now() - started) / 1000, 1),
+      },
+      {
+        logs: countSecretsInLogs(options.dir, secrets),
+        orphans,
+        violations: phaseVerdicts.flatMap((v) => v.violations.map((x) => `${v.phase}: ${x}`)),
+      },
     );
     overall.unexpectedWorkerExits = unexpectedExits;
+    overall.pass &&= unexpectedExits === 0;
     const { log: _log, ...recorded } = options;
-    return { options: recorded, phases: phaseVerdicts, overall, apiCalls, events, historiesCheckedWithCli: cliSample.size };
+    return {
+      options: recorded,
+      phases: phaseVerdicts,
+      overall,
+      apiCalls,
+      events,
+      historiesCheckedWithCli: cliChecked,
+    };
   } finally {
     closing = true;
     await env.close();
   }
-}
-
-/** Duplicate OMS tasks among the tasks of `migrations`: tasks sharing the marker of one of their tasks. */
-function duplicatesFor(
-  migrations: Closed[],
-  tasks: Awaited<ReturnType<typeof listAllTasks>>,
-  markers: Map<string, number>,
-): number {
-  const ids = new Set(migrations.map((m) => m.result.report?.task_id).filter((id): id is number => id != null));
-  let dups = 0;
-  for (const t of tasks) {
-    if (!ids.has(t.id)) continue;
-    for (const word of (t.description ?? '').split(/\s+/)) dups += Math.max(0, (markers.get(word) ?? 1) - 1);
-  }
-  return dups;
 }
 
 /** Completed migrations of a phase, with waiters for a count (released early when the phase ends). */
@@ -432,13 +438,19 @@ class Progress {
   }
 }
 
-/** Retries `fn` on errors (servers restart during the soak) until `deadline`. */
+/**
+ * Retries `fn` on errors (servers restart during the soak) until `deadline`. A request the client refuses
+ * (invalid, or another request under the id) is not retried: it would fail the same way until the deadline.
+ */
 async function retrying<T>(fn: () => Promise<T>, deadline: number, what: string): Promise<T> {
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
       return await fn();
     } catch (err) {
+      if (err instanceof InvalidMigrationRequestError || err instanceof MigrationIdConflictError) {
+        throw new Error(`soak: ${what}: ${err.message}`, { cause: err });
+      }
       lastError = err;
       await delay(1_000);
     }
@@ -464,80 +476,4 @@ export function faultsFor(level: FaultLevel): FaultRuleInput[] {
     { route: '*', kind: 'reset', rate: 0.02 },
     { route: '*', kind: 'latency', latencyMs: 300, rate: 0.1 },
   ];
-}
-
-/** Report fields and the ground-truth values they must equal. */
-function compareWithTruth(
-  id: string,
-  report: MigrationReport,
-  truth: AdminTaskView | undefined,
-): SoakVerdict['reportMismatches'] {
-  if (!truth) return [{ id, field: 'task_id', report: report.task_id, truth: 'no such OMS task' }];
-  const pairs: [string, unknown, unknown][] = [
-    ['status', report.status, truth.status],
-    ['total_num', report.total_num, truth.counters.total],
-    ['successful_num', report.successful_num, truth.counters.successful],
-    ['failed_num', report.failed_num, truth.counters.failed],
-    ['skipped_num', report.skipped_num, truth.counters.skipped],
-    ['total_size', report.total_size, truth.counters.totalSize],
-    ['complete_size', report.complete_size, truth.metrics.completeSize],
-    ['real_size', report.real_size, truth.metrics.realSize],
-  ];
-  return pairs.filter(([, r, t]) => r !== t).map(([field, r, t]) => ({ id, field, report: r, truth: t }));
-}
-
-/** Attempts and secrets in one migration's history (payloads decoded as text). */
-async function analyseHistory(
-  client: Client,
-  workflowId: string,
-  secrets: string[],
-): Promise<{ maxActivityAttempt: number; maxWorkflowTaskAttempt: number; secrets: number }> {
-  const history = await client.workflow.getHandle(workflowId).fetchHistory();
-  const E = temporal.api.enums.v1.EventType;
-  const names = new Map<string, string>();
-  let maxActivityAttempt = 0;
-  let maxWorkflowTaskAttempt = 0;
-  for (const e of history.events ?? []) {
-    if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
-      names.set(String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
-    } else if (e.eventType === E.EVENT_TYPE_ACTIVITY_TASK_STARTED) {
-      const a = e.activityTaskStartedEventAttributes;
-      const name = names.get(String(a?.scheduledEventId));
-      // Poll attempts are the cadence (one ShowTask per attempt), not retries of a failing call.
-      if (name !== 'pollMigrationTask') maxActivityAttempt = Math.max(maxActivityAttempt, a?.attempt ?? 0);
-    } else if (e.eventType === E.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) {
-      maxWorkflowTaskAttempt = Math.max(maxWorkflowTaskAttempt, e.workflowTaskScheduledEventAttributes?.attempt ?? 0);
-    }
-  }
-  const text = historyText(history);
-  return { maxActivityAttempt, maxWorkflowTaskAttempt, secrets: secrets.filter((s) => text.includes(s)).length };
-}
-
-/** A history as JSON with every byte field (payload data) decoded as UTF-8 text, so secrets are greppable. */
-export function historyText(history: unknown): string {
-  return JSON.stringify(history, (_key, value: unknown) => {
-    if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
-    if (isBufferJson(value)) return Buffer.from(value.data).toString('utf8');
-    return value;
-  });
-}
-
-function isBufferJson(value: unknown): value is { type: 'Buffer'; data: number[] } {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { type?: unknown }).type === 'Buffer' &&
-    Array.isArray((value as { data?: unknown }).data)
-  );
-}
-
-/** Secrets found in the run's log files (worker logs, dev server log). */
-function countSecretsInLogs(dir: string, secrets: string[]): number {
-  let found = 0;
-  for (const file of fs.readdirSync(dir)) {
-    if (!file.endsWith('.log')) continue;
-    const text = fs.readFileSync(path.join(dir, file), 'utf8');
-    found += secrets.filter((s) => text.includes(s)).length;
-  }
-  return found;
 }

@@ -186,7 +186,7 @@ describe('halting on exit', () => {
 });
 
 describe('reconciliation', () => {
-  test('every other task with the marker is stopped or deleted; ours and unrelated tasks are left alone', async () => {
+  test('every other task with the marker is stopped, then deleted once stopped; ours and unrelated tasks are left alone', async () => {
     const key = 'default/m-1/run-1';
     const marker = idempotencyMarker(key);
     pool()
@@ -208,13 +208,18 @@ describe('reconciliation', () => {
     pool()
       .intercept({ method: 'DELETE', path: `/v2/${PROJECT}/tasks/3` })
       .reply(200, {});
+    // The stopped duplicate finishes pausing, then it is deleted too (none is left for anyone to start again).
+    showTask(2, 3);
+    pool()
+      .intercept({ method: 'DELETE', path: `/v2/${PROJECT}/tasks/2` })
+      .reply(200, {});
     const out: ReconcileTasksOutput = await new MockActivityEnvironment().run(activities().reconcileMigrationTasks, {
       api_profile: 'default',
       idempotency_key: key,
       keep_task_id: 1,
     });
     expect(out.removed).toEqual([
-      { task_id: 2, action: 'stopped', status: 2 },
+      { task_id: 2, action: 'deleted', status: 2 },
       { task_id: 3, action: 'deleted', status: 5 },
     ]);
   });
