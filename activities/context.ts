@@ -8,6 +8,7 @@ import type { Dispatcher } from 'undici';
 
 import { FailureType } from '../workflows/failure-types';
 import { countRequest } from './call-accounting';
+import { isShowableProfileName, PROFILE_NAME_PATTERN, profileEnvVar } from './credentials';
 import type { CredentialProfile, CredentialStore } from './credentials';
 import { OmsClient } from './oms/client';
 import type { HttpTimeouts } from './oms/http';
@@ -50,16 +51,45 @@ export interface ActivityContext {
   requireProfile(name: string, fields: readonly (keyof CredentialProfile)[], use: string): CredentialProfile;
 }
 
-const ENV_HINT: Partial<Record<keyof CredentialProfile, string>> = {
-  ak: 'AK',
-  sk: 'SK',
-  iamUser: 'IAM_USER',
-  iamPassword: 'IAM_PASSWORD',
-  cdnAuthenticationKey: 'CDN_AUTHENTICATION_KEY',
-};
+/**
+ * What a profile checked by name only (a source, destination or CDN profile, before the create) may need: the
+ * node's keys, or a CDN key.
+ */
+const BY_NAME_FIELDS: readonly (readonly (keyof CredentialProfile)[])[] = [['ak', 'sk'], ['cdnAuthenticationKey']];
 
-/** What a profile name looks like (the request validator's rule); anything else is never echoed. */
-const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/**
+ * The message of a `CredentialsMissing` failure: which profile (its name only when {@link isShowableProfileName}),
+ * what it lacks, and always the variables that would configure it. Never a secret and never an invalid name.
+ */
+export function credentialsMissingMessage(
+  name: string,
+  use: string,
+  exists: boolean,
+  missing: readonly (keyof CredentialProfile)[],
+): string {
+  const vars = (fields: readonly (keyof CredentialProfile)[]): string =>
+    fields.map((f) => profileEnvVar(name, f)).join(' and ');
+  const what =
+    missing.length > 0
+      ? vars(missing)
+      : `${vars(BY_NAME_FIELDS[0]!)} (a node's keys), or ${vars(BY_NAME_FIELDS[1]!)} (a CDN key)`;
+  const quoted = (fields: readonly (keyof CredentialProfile)[]): string => fields.map((f) => `"${f}"`).join(' and ');
+  const fileFields =
+    missing.length > 0 ? quoted(missing) : `${quoted(BY_NAME_FIELDS[0]!)}, or ${quoted(BY_NAME_FIELDS[1]!)},`;
+  const state = exists ? `lacks ${missing.join(', ')}` : 'is not configured on this worker';
+  const fix =
+    `${what} in the worker's environment (or ${fileFields} of the profile in OMS_CREDENTIALS_FILE) and restart ` +
+    'the worker; credentials never go in the request.';
+  if (isShowableProfileName(name)) return `Credential profile "${name}" (${use}) ${state}. Set ${fix}`;
+  const why = PROFILE_NAME_PATTERN.test(name)
+    ? 'the profile name given looks like an access key, so it is not repeated here'
+    : 'the profile name given is not a valid profile name (1 to 64 letters, digits and "-", starting with a ' +
+      'letter; it is not repeated here, as it may be a secret in the wrong field)';
+  return (
+    `The credential profile for ${use} ${state}, and ${why}. Name a valid profile in the request and configure ` +
+    `it on the worker: <NAME> is the profile name in capitals with "_" for "-"; set ${fix}`
+  );
+}
 
 /** Builds the context; clients and the token cache are created on first use. */
 export function createActivityContext(deps: ActivityDeps): ActivityContext {
@@ -73,20 +103,10 @@ export function createActivityContext(deps: ActivityDeps): ActivityContext {
     const profile = deps.credentials.get(name);
     const missing = profile ? fields.filter((f) => !profile[f]) : fields;
     if (profile && missing.length === 0) return profile;
-    // A name that is not a profile name may be a secret pasted in the wrong place: never repeat it.
-    const nameOk = PROFILE_NAME_PATTERN.test(name);
-    const shown = nameOk ? `"${name}"` : '(the name given is not a valid profile name)';
-    const envName = nameOk ? name.toUpperCase().replace(/[^A-Z0-9]/g, '_') : '<NAME>';
-    // A missing profile used only by name (source, destination) needs keys or an IAM user: name both ways.
-    const hints =
-      missing.length > 0 ? missing.map((f) => ENV_HINT[f] ?? f) : ['AK and _SK (or _IAM_USER and _IAM_PASSWORD)'];
-    const vars = hints.map((h) => `OMS_PROFILE_${envName}_${h}`);
     throw ApplicationFailure.create({
       type: FailureType.CredentialsMissing,
       nonRetryable: true,
-      message:
-        `Credential profile ${shown} (${use}) ${profile ? `lacks ${missing.join(', ')}` : 'is not configured on this worker'}. ` +
-        `Configure it on the worker (environment ${vars.join(', ')}, or OMS_CREDENTIALS_FILE), not in the request.`,
+      message: credentialsMissingMessage(name, use, profile !== undefined, missing),
     });
   };
 

@@ -24,6 +24,44 @@ export interface CredentialProfile {
   cdnAuthenticationKey?: string;
 }
 
+/**
+ * The `OMS_PROFILE_<NAME>_<SUFFIX>` variable suffixes and the profile field each fills (worker/config.ts reads
+ * them; activities name them in `CredentialsMissing` messages).
+ */
+export const PROFILE_ENV_FIELDS: Readonly<Record<string, keyof CredentialProfile>> = {
+  AK: 'ak',
+  SK: 'sk',
+  SECURITY_TOKEN: 'securityToken',
+  IAM_USER: 'iamUser',
+  IAM_PASSWORD: 'iamPassword',
+  IAM_DOMAIN: 'iamDomain',
+  IAM_DOMAIN_ID: 'iamDomainId',
+  CDN_AUTHENTICATION_KEY: 'cdnAuthenticationKey',
+};
+
+/**
+ * The profile names the worker's environment can configure and a request may name: 1 to 64 letters, digits and
+ * `-`, starting with a letter (`OMS_PROFILE_MY_SRC_AK` configures `my-src`; names are case-insensitive). Anything
+ * else may be a secret pasted into the wrong field, so it is never repeated in a message.
+ */
+export const PROFILE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+
+/** Whether a profile name may be repeated in a message: {@link PROFILE_NAME_PATTERN}, and not shaped like a key. */
+export function isShowableProfileName(name: string): boolean {
+  // A Huawei Cloud AK (20 capitals and digits) fits the pattern: a long all-capitals name with a digit is not shown.
+  return PROFILE_NAME_PATTERN.test(name) && !(/^[A-Z0-9]{16,}$/.test(name) && /[0-9]/.test(name));
+}
+
+/**
+ * The environment variable that sets `field` of the profile `name` (`OMS_PROFILE_MY_SRC_AK`), or with
+ * `<NAME>` in place of a name that {@link isShowableProfileName} refuses.
+ */
+export function profileEnvVar(name: string, field: keyof CredentialProfile): string {
+  const envName = isShowableProfileName(name) ? name.toUpperCase().replace(/-/g, '_') : '<NAME>';
+  const suffix = Object.keys(PROFILE_ENV_FIELDS).find((k) => PROFILE_ENV_FIELDS[k] === field) ?? field;
+  return `OMS_PROFILE_${envName}_${suffix}`;
+}
+
 /** Looks profiles up by name. Implementations must never log the secrets they return. */
 export interface CredentialStore {
   /** The profile, or undefined if this worker has none of that name. */

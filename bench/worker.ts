@@ -4,7 +4,7 @@
  * worker bundles its own) with the product's activities plus the bench activities, so the baselines run on the
  * same engine, with the same limits, as a separate process like the product worker.
  */
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 
 import { createActivityContext } from '../activities/context';
 import { migrationActivities } from '../activities/migration-activities';
@@ -13,7 +13,12 @@ import { createBenchActivities } from './activities';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  Runtime.install({ logger: new DefaultLogger(config.worker.logLevel), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({
+    logger: new DefaultLogger(config.worker.logLevel),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    // Core's own lines through the same logger (not the console's coloured text).
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} } },
+  });
   const ctx = createActivityContext({
     omsEndpoint: config.oms.endpoint,
     iamEndpoint: config.oms.iamEndpoint,

@@ -15,12 +15,13 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 
+import { secretValues } from '../activities/credentials';
 import { printResult, renderProgressLine } from '../client/cli';
 import { MigrationClient } from '../client/migration-client';
 import { startEmulator } from '../emulator';
 import { loadWorkerConfig } from '../worker/config';
 import { createWorker } from '../worker/create-worker';
-import { createJsonLogger } from '../worker/logger';
+import { coreLogFilter, createJsonLogger } from '../worker/logger';
 import type { MigrationRequest } from '../workflows/types';
 import { startDevServer, type DevServer } from './lib/dev-server';
 import { registerSearchAttributes } from './lib/search-attributes';
@@ -44,7 +45,6 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true });
   const workerLog = path.join(dataDir, 'worker.log');
   const logStream = fs.createWriteStream(workerLog, { flags: 'a' });
-  Runtime.install({ logger: createJsonLogger('INFO', [], (line) => logStream.write(line)) });
 
   out('== oms-orchestrator demo ==');
   let server: DevServer | undefined;
@@ -78,6 +78,9 @@ async function main(): Promise<void> {
     OMS_PROFILE_DST_AK: key.ak,
     OMS_PROFILE_DST_SK: key.sk,
   });
+  // The worker's log (its own lines and Temporal core's, forwarded) is JSON lines, scrubbed of the secrets above.
+  const logger = createJsonLogger('INFO', secretValues(config.credentials), (line) => logStream.write(line));
+  Runtime.install({ logger, telemetryOptions: { logging: { filter: coreLogFilter('INFO'), forward: {} } } });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ config, connection: nativeConnection });
   const workerRun = worker.run();

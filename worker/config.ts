@@ -5,7 +5,12 @@
  */
 import fs from 'node:fs';
 
-import { staticCredentialStore, type CredentialProfile, type CredentialStore } from '../activities/credentials';
+import {
+  PROFILE_ENV_FIELDS,
+  staticCredentialStore,
+  type CredentialProfile,
+  type CredentialStore,
+} from '../activities/credentials';
 
 /** The resolved worker configuration. */
 export interface WorkerConfig {
@@ -13,6 +18,8 @@ export interface WorkerConfig {
   oms: {
     endpoint: string;
     iamEndpoint: string;
+    /** `OMS_ALLOW_INSECURE_HTTP`: plain-http endpoints are accepted (a local emulator); the worker warns at start. */
+    allowInsecureHttp: boolean;
     projectId: string;
     authMode: 'token' | 'aksk';
     tokenRefreshBeforeExpiryMs: number;
@@ -37,16 +44,7 @@ export interface WorkerConfig {
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 200;
 
 /** Per-profile variable suffixes and the profile field each fills. */
-export const PROFILE_FIELDS: Readonly<Record<string, keyof CredentialProfile>> = {
-  AK: 'ak',
-  SK: 'sk',
-  SECURITY_TOKEN: 'securityToken',
-  IAM_USER: 'iamUser',
-  IAM_PASSWORD: 'iamPassword',
-  IAM_DOMAIN: 'iamDomain',
-  IAM_DOMAIN_ID: 'iamDomainId',
-  CDN_AUTHENTICATION_KEY: 'cdnAuthenticationKey',
-};
+export const PROFILE_FIELDS = PROFILE_ENV_FIELDS;
 
 /** Thrown when the environment is invalid; `problems` lists every one. */
 export class ConfigError extends Error {
@@ -67,15 +65,43 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     if (fallback === undefined) problems.push(`${name} is required`);
     return fallback ?? '';
   };
-  const allowInsecureHttp = /^(1|true|yes)$/i.test(env.OMS_ALLOW_INSECURE_HTTP?.trim() ?? '');
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (raw !== 'true' && raw !== 'false') problems.push(`${name} must be true or false`);
+    return raw === 'true';
+  };
+  const allowInsecureHttp = bool('OMS_ALLOW_INSECURE_HTTP', false);
+  // Endpoints carry IAM passwords, tokens and signed requests: https only, unless plain http is allowed explicitly
+  // (loopback is no exception: a forwarded port or a shared host may sit behind it). The value is never echoed:
+  // it may hold user info.
   const url = (name: string, fallback?: string): string => {
     const v = str(name, fallback);
-    if (v && !/^https?:\/\/[^\s]+$/.test(v)) problems.push(`${name} must be an http(s) URL`);
-    else if (/^http:/i.test(v) && !allowInsecureHttp) {
-      problems.push(
-        `${name} uses plain http: IAM passwords, tokens and signed requests would travel in clear. Use https, or ` +
-          'set OMS_ALLOW_INSECURE_HTTP=true for a local emulator',
-      );
+    if (!v || !env[name]?.trim()) return v.replace(/\/+$/, ''); // missing, or the fallback (checked under its own name)
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(v);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || /\s/.test(v)) {
+      problems.push(`${name} must be an http(s) URL`);
+    } else {
+      if (parsed.username || parsed.password) {
+        problems.push(
+          `${name} must not contain user info (user:password@): it is not sent (OMS and IAM authenticate with the ` +
+            'credential profiles) and would keep a password in a variable no log treats as secret',
+        );
+      }
+      if (parsed.search || parsed.hash || v.includes('?') || v.includes('#')) {
+        problems.push(`${name} must be a base URL without a query string or fragment (request paths are appended)`);
+      }
+      if (parsed.protocol === 'http:' && !allowInsecureHttp) {
+        problems.push(
+          `${name} uses plain http: IAM passwords, tokens and signed requests would travel in clear. Use https, ` +
+            'or set OMS_ALLOW_INSECURE_HTTP=true for a local emulator',
+        );
+      }
     }
     return v.replace(/\/+$/, '');
   };
@@ -117,6 +143,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     oms: {
       endpoint,
       iamEndpoint: url('OMS_IAM_ENDPOINT', endpoint || undefined),
+      allowInsecureHttp,
       projectId: str('OMS_PROJECT_ID'),
       authMode: oneOf('OMS_AUTH_MODE', ['token', 'aksk'] as const, 'token'),
       tokenRefreshBeforeExpiryMs: int('OMS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS', 300, 0, 86_400)! * 1000,
@@ -181,27 +208,42 @@ function loadCredentials(env: Env, problems: string[]): CredentialStore {
   return staticCredentialStore(profiles);
 }
 
-/** A loggable summary of the configuration: endpoints, limits and profile names, never secrets. */
+/** A loggable summary of the configuration: endpoints (redacted), limits and profile names, never secrets. */
 export function describeConfig(config: WorkerConfig): Record<string, unknown> {
   return {
-    temporal: config.temporal,
+    temporal: { ...config.temporal, address: redactAddress(config.temporal.address) },
     oms: { ...config.oms, endpoint: redactUrl(config.oms.endpoint), iamEndpoint: redactUrl(config.oms.iamEndpoint) },
     worker: config.worker,
     credentialProfiles: config.credentials.names(),
   };
 }
 
-/** A URL fit for a log: user info (`user:password@`) and query string replaced by `***`. */
+/** The plain-http endpoints of a configuration (allowed only with `OMS_ALLOW_INSECURE_HTTP=true`), redacted. */
+export function insecureEndpoints(config: WorkerConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (/^http:/i.test(config.oms.endpoint)) out.OMS_ENDPOINT = redactUrl(config.oms.endpoint);
+  if (/^http:/i.test(config.oms.iamEndpoint)) out.OMS_IAM_ENDPOINT = redactUrl(config.oms.iamEndpoint);
+  return out;
+}
+
+/** A URL fit for a log: user info (`user:password@`), query string and fragment replaced by `***`. */
 export function redactUrl(raw: string): string {
+  let u: URL;
   try {
-    const u = new URL(raw);
-    if (u.username || u.password) {
-      u.username = '***';
-      u.password = '';
-    }
-    if (u.search) u.search = '?***';
-    return u.toString().replace(/\/$/, '');
+    u = new URL(raw);
   } catch {
     return '(unparsable URL)';
   }
+  const userinfo = u.username || u.password ? '***@' : '';
+  const path = u.pathname === '/' ? '' : u.pathname;
+  return `${u.protocol}//${userinfo}${u.host}${path}${u.search ? '?***' : ''}${u.hash ? '#***' : ''}`;
+}
+
+/**
+ * A server address fit for a log: a URL as {@link redactUrl} shows it; in a `host:port` address anything before an
+ * `@` (user info) and after a `?` or `#` replaced by `***`.
+ */
+export function redactAddress(raw: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) return redactUrl(raw);
+  return raw.replace(/^[^@/]*@/, '***@').replace(/([?#]).*$/s, '$1***');
 }

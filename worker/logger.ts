@@ -2,7 +2,13 @@
  * Structured JSON-lines logging for the worker, with a last line of defence: any configured secret that somehow
  * reaches a log message or attribute is replaced by `***` before it is written.
  */
-import { DefaultLogger, type LogEntry, type LogLevel } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  type LogEntry,
+  type LogLevel,
+  type Logger,
+} from '@temporalio/worker';
 
 /** Replaces every occurrence of each secret in `text`. */
 export function redact(text: string, secrets: readonly string[]): string {
@@ -45,5 +51,32 @@ export function createJsonLogger(
       line = JSON.stringify({ time: record.time, level: entryLevel, message });
     }
     write(`${redact(line, secrets)}\n`);
+  });
+}
+
+/**
+ * The filter for Temporal core's (native) log lines, which `Runtime.install({ telemetryOptions: { logging: { filter,
+ * forward: {} } } })` forwards to the worker's logger (without `forward` core prints ANSI-coloured text to the
+ * console). Core follows `LOG_LEVEL`, except that at INFO it stays at WARN (the SDK's default): its INFO lines
+ * repeat the worker's own state changes. Other native crates (gRPC transport) log errors only.
+ */
+export function coreLogFilter(level: LogLevel): string {
+  return makeTelemetryFilterString({ core: level === 'INFO' ? 'WARN' : level, other: 'ERROR' });
+}
+
+/**
+ * Routes what Node itself would print to stderr as text through `logger`, so the worker writes JSON lines only:
+ * process warnings (deprecations, listener leaks), and an uncaught exception or unhandled rejection, which is
+ * logged before the process exits with code 1 as Node would.
+ */
+export function routeProcessOutput(logger: Logger): void {
+  // Node prints warnings from its own 'warning' listener; replacing it is the documented way to take them over.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    logger.warn(`Node.js ${warning.name}: ${warning.message}`, { code: (warning as { code?: unknown }).code });
+  });
+  process.on('uncaughtException', (err) => {
+    logger.error('The worker stopped on an uncaught error', { error: err, stack: err.stack });
+    process.exit(1);
   });
 }

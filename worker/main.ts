@@ -1,46 +1,48 @@
 /**
  * `npm run worker`: the production entrypoint. Reads and validates the configuration once, connects to Temporal,
  * checks the search attributes exist, and runs until SIGINT/SIGTERM, letting in-flight activities finish within
- * the grace period.
+ * the grace period. Everything it writes is JSON lines on stderr: its own log, Temporal core's forwarded log lines,
+ * Node's warnings and the fatal error, if any.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { NativeConnection, Runtime, makeTelemetryFilterString, type Logger } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Logger } from '@temporalio/worker';
 
 import { secretValues } from '../activities/credentials';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { ConfigError, describeConfig, loadWorkerConfig } from './config';
+import { ConfigError, describeConfig, insecureEndpoints, loadWorkerConfig, redactAddress } from './config';
 import { createWorker } from './create-worker';
-import { createJsonLogger } from './logger';
+import { coreLogFilter, createJsonLogger, routeProcessOutput } from './logger';
+import { logSearchAttributeCheck } from './search-attributes';
+
+/** The worker's logger once the configuration is read (the fatal-error handler uses it). */
+let workerLogger: Logger | undefined;
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createJsonLogger(config.worker.logLevel, secretValues(config.credentials));
-  // Core (native) log lines are forwarded to the same JSON logger instead of the console's coloured text.
+  workerLogger = logger;
+  routeProcessOutput(logger);
+  // Core (native) log lines are forwarded to the same JSON logger; without `forward` core prints coloured text.
   Runtime.install({
     logger,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: {
-      logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
-    },
+    telemetryOptions: { logging: { filter: coreLogFilter(config.worker.logLevel), forward: {} } },
   });
   logger.info('Starting OMS migration worker', describeConfig(config));
+  const insecure = insecureEndpoints(config);
+  if (Object.keys(insecure).length > 0) {
+    logger.warn(
+      'Plain-http endpoints allowed by OMS_ALLOW_INSECURE_HTTP=true: IAM passwords, tokens and signed requests ' +
+        'travel in clear (use it for a local emulator only)',
+      insecure,
+    );
+  }
 
   const connection = await connectWithRetry(config.temporal.address, config.worker.connectTimeoutMs, logger);
   if (!connection) return;
   try {
-    // The namespace's custom attributes (GetSearchAttributes lists the cluster's, not what the namespace has).
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({
-      namespace: config.temporal.namespace,
-    });
-    const missing = SEARCH_ATTRIBUTES.map((k) => k.name).filter((n) => !(customAttributes && n in customAttributes));
-    if (missing.length > 0) {
-      logger.warn('Custom search attributes are not registered; migrations will fail to upsert them', {
-        missing,
-        fix: 'npm run register-search-attributes (or temporal operator search-attribute create ...)',
-      });
-    }
+    await logSearchAttributeCheck(connection, config.temporal.namespace, logger);
     const bundle = config.worker.workflowBundlePath ?? builtBundle();
     logger.info(bundle ? 'Workflow code: prebuilt bundle' : 'Workflow code: bundling workflows/ at start', {
       bundle: bundle ?? null,
@@ -79,11 +81,12 @@ async function connectWithRetry(
       } catch (err) {
         if (stopping) return undefined;
         if (Date.now() + delayMs > deadline) throw err;
+        const shown = redactAddress(address);
         logger.warn('Temporal is not reachable yet; retrying', {
-          address,
+          address: shown,
           attempt,
           retryInMs: delayMs,
-          error: err instanceof Error ? err.message : String(err),
+          error: (err instanceof Error ? err.message : String(err)).split(address).join(shown),
         });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         if (stopping) return undefined;
@@ -105,8 +108,12 @@ function builtBundle(): string | undefined {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(
-    `${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`,
-  );
+  // A JSON line like every other: through the worker's logger (which scrubs secrets) once it exists.
+  const logger = workerLogger ?? createJsonLogger('INFO', []);
+  if (err instanceof ConfigError) {
+    logger.error('Invalid worker configuration', { problems: err.problems });
+  } else {
+    logger.error('The worker stopped on an error', { error: err, stack: err instanceof Error ? err.stack : undefined });
+  }
   process.exitCode = 1;
 });

@@ -3,7 +3,7 @@
  * passed through, transport errors classified, every attempt reported to `onRequest`.
  *
  * There is deliberately no retry here (no undici retry interceptor, no `RetryAgent`): the Temporal activity retry
- * policy is the only retry layer, so attempts show in history and do not multiply (STYLE.md §2.5).
+ * policy is the only retry layer, so attempts show in history and do not multiply.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -21,7 +21,7 @@ export interface HttpTimeouts {
   bodyTimeoutMs?: number;
 }
 
-/** Defaults sized for a 30 s `startToCloseTimeout` (STYLE.md §2.4). */
+/** Defaults well under the activities' `startToCloseTimeout` (the worker caps them at 25 s for its 60 s limit). */
 export const DEFAULT_HTTP_TIMEOUTS: Readonly<Required<HttpTimeouts>> = {
   headersTimeoutMs: 20_000,
   bodyTimeoutMs: 20_000,

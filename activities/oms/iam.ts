@@ -1,6 +1,6 @@
 /**
  * IAM v3 "obtain a user token with a password" (`POST /v3/auth/tokens`, SDK operation
- * KeystoneCreateUserTokenByPassword; shared/oms-api.md §2). The token is returned to the caller only: it never
+ * KeystoneCreateUserTokenByPassword in the Huawei Cloud SDKs). The token is returned to the caller only: it never
  * enters an error message, and the password is scrubbed from any server text that is quoted.
  */
 import type { Dispatcher } from 'undici';

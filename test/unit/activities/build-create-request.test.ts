@@ -82,9 +82,9 @@ describe('CreateTask body', () => {
     );
   });
 
-  test('a profile checked by name only names both ways to configure it (never an empty list)', () => {
+  test('a profile checked by name only names the variables that configure it (never an empty list)', () => {
     expect(() => ctx.requireProfile('absent-one', [], 'migration')).toThrow(
-      /environment OMS_PROFILE_ABSENT_ONE_AK and _SK \(or _IAM_USER and _IAM_PASSWORD\)/,
+      /Set OMS_PROFILE_ABSENT_ONE_AK and OMS_PROFILE_ABSENT_ONE_SK \(a node's keys\), or OMS_PROFILE_ABSENT_ONE_CDN_AUTHENTICATION_KEY/,
     );
   });
 

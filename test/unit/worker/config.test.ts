@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { ConfigError, DEFAULT_MAX_CACHED_WORKFLOWS, describeConfig, loadWorkerConfig } from '../../../worker/config';
+import {
+  ConfigError,
+  DEFAULT_MAX_CACHED_WORKFLOWS,
+  describeConfig,
+  insecureEndpoints,
+  loadWorkerConfig,
+  redactAddress,
+  redactUrl,
+} from '../../../worker/config';
 
 const base = {
   OMS_ENDPOINT: 'https://oms.example.test',
@@ -87,6 +95,17 @@ describe('worker configuration', () => {
     }
   });
 
+  /** The problems `env` is refused with (fails the test when it is accepted). */
+  function problemsOf(env: Record<string, string>): string[] {
+    try {
+      loadWorkerConfig(env);
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+    throw new Error('expected a ConfigError');
+  }
+
   test('plain-http endpoints are refused unless explicitly allowed, naming the variable', () => {
     expect(() => loadWorkerConfig({ ...base, OMS_ENDPOINT: 'http://oms.example.test' })).toThrow(
       /OMS_ENDPOINT uses plain http[\s\S]*OMS_ALLOW_INSECURE_HTTP=true/,
@@ -100,18 +119,88 @@ describe('worker configuration', () => {
       OMS_ALLOW_INSECURE_HTTP: 'true',
     });
     expect(allowed.oms.endpoint).toBe('http://127.0.0.1:9080');
+    expect(allowed.oms.allowInsecureHttp).toBe(true);
+    expect(insecureEndpoints(allowed)).toEqual({
+      OMS_ENDPOINT: 'http://127.0.0.1:9080',
+      OMS_IAM_ENDPOINT: 'http://127.0.0.1:9080',
+    });
   });
 
-  test('the start-up summary shows endpoints without user info or query strings', () => {
-    const config = loadWorkerConfig({
+  test('a loopback or upper-case http endpoint is refused too, whatever the case of the scheme', () => {
+    for (const endpoint of ['http://127.0.0.1:9080', 'http://localhost:9080', 'HTTP://[::1]:9080', 'Http://oms.test']) {
+      expect(problemsOf({ ...base, OMS_ENDPOINT: endpoint })).toEqual([
+        expect.stringMatching(/^OMS_ENDPOINT uses plain http/),
+      ]);
+    }
+  });
+
+  test('an IAM endpoint inherited from a plain-http OMS_ENDPOINT is reported once, under OMS_ENDPOINT', () => {
+    const problems = problemsOf({ ...base, OMS_ENDPOINT: 'http://oms.example.test' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^OMS_ENDPOINT uses plain http/);
+  });
+
+  test('OMS_ALLOW_INSECURE_HTTP is true or false, nothing else', () => {
+    expect(loadWorkerConfig({ ...base, OMS_ALLOW_INSECURE_HTTP: 'false' }).oms.allowInsecureHttp).toBe(false);
+    expect(loadWorkerConfig(base).oms.allowInsecureHttp).toBe(false);
+    expect(insecureEndpoints(loadWorkerConfig(base))).toEqual({});
+    for (const value of ['1', 'yes', 'on', 'ture']) {
+      expect(problemsOf({ ...base, OMS_ENDPOINT: 'http://127.0.0.1:9080', OMS_ALLOW_INSECURE_HTTP: value })).toEqual([
+        'OMS_ALLOW_INSECURE_HTTP must be true or false',
+        expect.stringMatching(/^OMS_ENDPOINT uses plain http/),
+      ]);
+    }
+  });
+
+  test('endpoints with user info, a query string or a fragment are refused without echoing them', () => {
+    const problems = problemsOf({
       ...base,
-      OMS_ENDPOINT: 'https://user:pa55word@oms.example.test/base?token=abc',
-      OMS_IAM_ENDPOINT: 'https://iam.example.test',
+      OMS_ENDPOINT: 'https://user:pa55word@oms.example.test',
+      OMS_IAM_ENDPOINT: 'https://iam.example.test/v3?token=abc#FRAGVALUE',
     });
-    const summary = JSON.stringify(describeConfig(config));
-    expect(summary).not.toContain('pa55word');
-    expect(summary).not.toContain('user:');
-    expect(summary).not.toContain('token=abc');
-    expect(summary).toContain('oms.example.test/base');
+    expect(problems).toEqual([
+      expect.stringMatching(/^OMS_ENDPOINT must not contain user info/),
+      expect.stringMatching(/^OMS_IAM_ENDPOINT must be a base URL without a query string or fragment/),
+    ]);
+    expect(problems.join('\n')).not.toMatch(/pa55word|token=abc|FRAGVALUE/);
+  });
+
+  test('the start-up summary shows endpoints and the Temporal address without user info or query strings', () => {
+    const config = loadWorkerConfig({ ...base, OMS_IAM_ENDPOINT: 'https://iam.example.test' });
+    // describeConfig redacts whatever it is given, even values the loader would refuse.
+    const summary = JSON.stringify(
+      describeConfig({
+        ...config,
+        temporal: { ...config.temporal, address: 'tuser:tpass@temporal.example.test:7233' },
+        oms: { ...config.oms, endpoint: 'https://user:pa55word@oms.example.test/base?token=abc' },
+      }),
+    );
+    for (const leaked of ['pa55word', 'user:', 'token=abc', 'tpass', 'tuser']) expect(summary).not.toContain(leaked);
+    expect(summary).toContain('https://***@oms.example.test/base?***');
+    expect(summary).toContain('***@temporal.example.test:7233');
+    expect(summary).toContain('https://iam.example.test');
+  });
+
+  test.each([
+    ['https://oms.example.test', 'https://oms.example.test'],
+    ['https://oms.example.test/', 'https://oms.example.test'],
+    ['https://oms.example.test/base/', 'https://oms.example.test/base/'],
+    ['http://user:pw@127.0.0.1:9080', 'http://***@127.0.0.1:9080'],
+    ['https://:only-password@oms.example.test', 'https://***@oms.example.test'],
+    ['https://only-user@oms.example.test', 'https://***@oms.example.test'],
+    ['https://oms.example.test/?token=abc', 'https://oms.example.test?***'],
+    ['https://u:p@oms.example.test/x?a=1&b=2#frag', 'https://***@oms.example.test/x?***#***'],
+    ['not a url user:pw@', '(unparsable URL)'],
+  ])('redactUrl(%s) is %s', (raw, shown) => {
+    expect(redactUrl(raw)).toBe(shown);
+  });
+
+  test.each([
+    ['127.0.0.1:7233', '127.0.0.1:7233'],
+    ['user:pw@temporal.example.test:7233', '***@temporal.example.test:7233'],
+    ['temporal.example.test:7233?key=abc', 'temporal.example.test:7233?***'],
+    ['https://user:pw@temporal.example.test:7233', 'https://***@temporal.example.test:7233'],
+  ])('redactAddress(%s) is %s', (raw, shown) => {
+    expect(redactAddress(raw)).toBe(shown);
   });
 });

@@ -1,4 +1,4 @@
-import { createJsonLogger, redact } from '../../../worker/logger';
+import { coreLogFilter, createJsonLogger, redact } from '../../../worker/logger';
 
 test('redact replaces every configured secret', () => {
   expect(redact('a SECRET-1 b SECRET-1 c SECRET-2', ['SECRET-1', 'SECRET-2'])).toBe('a *** b *** c ***');
@@ -35,4 +35,12 @@ test('secrets with characters JSON escapes are redacted too', () => {
   logger.info(`login with ${secret}`);
   expect(lines[0]).not.toContain(JSON.stringify(secret).slice(1, -1));
   expect((JSON.parse(lines[0]!) as { message: string }).message).toBe('login with ***');
+});
+
+test('core log lines follow LOG_LEVEL, staying at WARN for INFO', () => {
+  expect(coreLogFilter('INFO')).toBe('ERROR,temporalio_sdk_core=WARN,temporalio_client=WARN,temporalio_common=WARN');
+  expect(coreLogFilter('WARN')).toContain('temporalio_sdk_core=WARN');
+  expect(coreLogFilter('ERROR')).toContain('temporalio_sdk_core=ERROR');
+  expect(coreLogFilter('DEBUG')).toContain('temporalio_sdk_core=DEBUG');
+  expect(coreLogFilter('TRACE')).toContain('temporalio_sdk_core=TRACE');
 });
