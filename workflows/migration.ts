@@ -455,10 +455,15 @@ async function driveToFinal(
     show();
 
     if (!isFinalStatus(snap.status)) continue;
-    await slot.release();
-    if (snap.status === TaskStatus.STOPPED && state.pause_requested) {
+    // Paused on request: say so before the slot is given back (a query meanwhile must not read "finalizing").
+    const pausedNow = snap.status === TaskStatus.STOPPED && state.pause_requested;
+    if (pausedNow) {
       state.paused = true;
       state.phase = 'paused';
+      show();
+    }
+    await slot.release();
+    if (pausedNow) {
       flushPendingStatus(state);
       show();
       continue;
@@ -522,6 +527,7 @@ function phaseOf(status: number, state: MigrationCarriedState): MigrationCarried
     return state.retry_rounds > 0 ? 'retrying_failed_objects' : 'running';
   }
   if (status === TaskStatus.PAUSING) return state.pause_requested ? 'pausing' : 'running';
+  if (status === TaskStatus.STOPPED && state.pause_requested) return 'paused';
   return 'finalizing';
 }
 

@@ -436,6 +436,8 @@ function updates(phase: CorePhase, rt: PhaseRuntime, slice: PlannedMigration[]):
     if (pauses === 0) return; // the task had finished (or was not migrating): nothing to resume
     if (!(await waitForProgress(rt, id, (p) => p.paused, 60_000))) {
       findings.violations.push(`${id}: a pause was accepted but the migration never showed paused`);
+      // Do not leave it paused for ever (the soak would wait for it): resume it, else cancel it.
+      await mc.resume(id).catch(() => mc.cancel(id).catch(() => undefined));
       return;
     }
     const resumes = tally(id, 'concurrent resumes', await Promise.allSettled([1, 2, 3].map(() => mc.resume(id))));
