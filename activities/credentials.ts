@@ -3,6 +3,7 @@
  * activities resolve it here. Pluggable: anything implementing {@link CredentialStore} works (a secrets manager,
  * a vault client); the worker ships an environment/file-backed one (worker/config.ts).
  */
+import { PROFILE_NAME_PATTERN } from '../workflows/internal/request-spec';
 
 /** The secrets a profile may hold. Which ones are needed depends on where the profile is used. */
 export interface CredentialProfile {
@@ -40,11 +41,10 @@ export const PROFILE_ENV_FIELDS: Readonly<Record<string, keyof CredentialProfile
 };
 
 /**
- * The profile names the worker's environment can configure and a request may name: 1 to 64 letters, digits and
- * `-`, starting with a letter (`OMS_PROFILE_MY_SRC_AK` configures `my-src`; names are case-insensitive). Anything
- * else may be a secret pasted into the wrong field, so it is never repeated in a message.
+ * The profile names the worker's environment can configure and a request may name (one rule: the request spec's).
+ * Anything else may be a secret pasted into the wrong field, so it is never repeated in a message.
  */
-export const PROFILE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+export { PROFILE_NAME_PATTERN };
 
 /** Whether a profile name may be repeated in a message: {@link PROFILE_NAME_PATTERN}, and not shaped like a key. */
 export function isShowableProfileName(name: string): boolean {

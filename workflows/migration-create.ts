@@ -32,7 +32,7 @@ type Activities = ReturnType<typeof createActivities>;
  * Bound on resumed look-ups per creation. Each round reads at least one page of 100 tasks further than the last
  * (or, after a retried attempt, starts again), so this covers far more tasks than a project holds.
  */
-const MAX_LOOKUP_ROUNDS = 200;
+export const MAX_LOOKUP_ROUNDS = 200;
 
 /** Shortest and longest wait before the first reconciliation after an uncertain create. */
 const SETTLE_MIN_MS = 10_000;
@@ -108,7 +108,7 @@ export async function createOnce(
         show();
         const left = state.deadline_at - Date.now();
         if (left <= 0) {
-          await resolveUnknownCreate(req, state, maybeSent);
+          if (maybeSent) await reconcile(req, state, undefined);
           throw new CreateDeadlineReached();
         }
         try {
@@ -116,7 +116,7 @@ export async function createOnce(
         } catch (sleepErr) {
           // Cancelled while waiting: the last answer was a definite refusal, so nothing to resolve unless an
           // earlier attempt's outcome was unknown.
-          await resolveUnknownCreate(req, state, maybeSent);
+          if (maybeSent) await reconcile(req, state, undefined);
           throw sleepErr;
         }
         state.phase = 'creating';
@@ -130,7 +130,7 @@ export async function createOnce(
         continue;
       }
       // Cancelled, timed out or failed with the outcome of some create unknown: find and remove what it made.
-      await resolveUnknownCreate(req, state, maybeSent && !isDefiniteRefusal(err));
+      if (maybeSent && !isDefiniteRefusal(err)) await reconcile(req, state, undefined);
       throw err;
     }
   }
@@ -144,20 +144,6 @@ function isDefiniteRefusal(err: unknown): boolean {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return false;
   const d = err.cause.details?.[0] as { create_uncertain?: unknown } | undefined;
   return d?.create_uncertain === false;
-}
-
-/**
- * When a create's outcome stayed unknown, look for tasks with the marker and remove them (the migration is not
- * going on to watch one). Never throws: a failure is logged with the task-finding hint and the migration ends as
- * it would.
- */
-async function resolveUnknownCreate(
-  req: NormalizedMigrationRequest,
-  state: MigrationCarriedState,
-  needed: boolean,
-): Promise<void> {
-  if (!needed) return;
-  await reconcile(req, state, undefined);
 }
 
 /**
@@ -213,7 +199,7 @@ function quotaRefusal(err: unknown): { delayMs: number; uncertain: boolean } | u
 }
 
 /** The resume point of a `LookupIncomplete` activity failure, or undefined for any other error. */
-function lookupIncomplete(err: unknown): LookupIncompleteDetails | undefined {
+export function lookupIncomplete(err: unknown): LookupIncompleteDetails | undefined {
   if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
   if (err.cause.type !== FailureType.LookupIncomplete) return undefined;
   const d = err.cause.details?.[0] as Partial<LookupIncompleteDetails> | undefined;
@@ -222,5 +208,3 @@ function lookupIncomplete(err: unknown): LookupIncompleteDetails | undefined {
   }
   return { resume_offset: d.resume_offset, calls: d.calls ?? emptyCalls() };
 }
-
-export { lookupIncomplete };

@@ -46,7 +46,14 @@ import { renderDetails } from './internal/details';
 import { nextPollDelayMs } from './internal/polling';
 import { addCalls, emptyCalls } from './internal/calls';
 import { validateMigrationRequest, formatIssues } from './internal/validate-request';
-import { CreateDeadlineReached, createOnce, lookupIncomplete, reconcile } from './migration-create';
+import {
+  CreateDeadlineReached,
+  MAX_LOOKUP_ROUNDS,
+  createOnce,
+  idempotencyKey,
+  lookupIncomplete,
+  reconcile,
+} from './migration-create';
 import { mergeSnapshot, type MigrationCarriedState } from './migration-state';
 import { regionSlot, type RegionSlot } from './region-limiter';
 import {
@@ -357,8 +364,6 @@ async function createBeforeV3(
   id: string,
 ): Promise<CreateMigrationTaskOutput> {
   // Not cancellable: a create cancelled mid-flight could still land at OMS, orphaning a running task.
-  const info = workflowInfo();
-  const idempotencyKey = `${info.namespace}/${id}/${info.firstExecutionRunId}`;
   const { createMigrationTask } = proxyActivities<Activities>({
     ...API_CALL,
     scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
@@ -369,14 +374,14 @@ async function createBeforeV3(
       return await CancellationScope.nonCancellable(() =>
         createMigrationTask({
           migration_id: id,
-          idempotency_key: idempotencyKey,
+          idempotency_key: idempotencyKey(),
           request: req,
           ...(lookup ? { lookup } : {}),
         }),
       );
     } catch (err) {
       const resume = lookupIncomplete(err);
-      if (resume === undefined || round >= 200) throw err;
+      if (resume === undefined || round >= MAX_LOOKUP_ROUNDS) throw err;
       state.calls = addCalls(state.calls, resume.calls);
       lookup = { resume_offset: resume.resume_offset };
     }
