@@ -1,16 +1,21 @@
 /**
- * `npm run bench -- [--scenario all|capacity|throughput|economy|history|batch|baseline[,…]] [--n N] [flags]`
+ * `npm run bench -- [--scenario all|capacity|throughput|economy|history|batch|baseline[,…]] [--n N]
+ * [--server dev|cluster] [flags]`
  *
  * Runs benchmark scenarios against a real Temporal dev server (a fresh one per scenario: headless, its own SQLite
- * file) and the OMS/IAM emulator, with the workers as separate processes, and writes the results to
- * `bench/results/latest.json` and `latest.md` (`--out dir` elsewhere). Each scenario's flags and defaults are in
- * its file under bench/scenarios/; docs/benchmarks.md explains what is measured and how.
+ * file) — or with `--server cluster` the real temporal-server on PostgreSQL (a fresh one per scenario too) — and the
+ * OMS/IAM emulator, with the workers as separate processes, and writes the results to `bench/results/latest.json`
+ * and `latest.md` (`--out dir` elsewhere); cluster results are kept beside the dev server's under their own keys
+ * (`… server=cluster`). Each scenario's flags and defaults are in its file under bench/scenarios/;
+ * docs/benchmarks.md explains what is measured and how.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { TEMPORAL_SERVER_VERSION } from '../scripts/lib/temporal-server';
 import { Flags } from './lib/args';
+import type { BenchServerKind } from './lib/env';
 import { saveResults } from './lib/results';
 import { machineInfo, type Scenario, type ScenarioResult } from './lib/scenario';
 import { baseline } from './scenarios/baseline';
@@ -34,6 +39,8 @@ export interface RunBenchOptions {
   outDir?: string;
   /** Attach to this Temporal frontend instead of starting a dev server per scenario. */
   temporalAddress?: string;
+  /** The server started per scenario: the dev server (default) or the cluster on PostgreSQL. */
+  server?: BenchServerKind;
   /** Keep each scenario's working directory (logs, SQLite) instead of deleting it. */
   keep?: boolean;
   log?: (message: string) => void;
@@ -53,7 +60,9 @@ export async function runBench(options: RunBenchOptions): Promise<ScenarioResult
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `oms-bench-${scenario.name}-`));
     const startedAt = new Date();
     const machine = machineInfo();
-    const key = scenario.key(flags);
+    const server = options.server ?? 'dev';
+    // Cluster results get their own key, so they sit beside the dev server's instead of replacing them.
+    const key = scenario.key(flags) + (server === 'cluster' ? ' server=cluster' : '');
     log(`[${key}] ${scenario.title} (work dir ${dir})`);
     let result: ScenarioResult;
     try {
@@ -61,6 +70,7 @@ export async function runBench(options: RunBenchOptions): Promise<ScenarioResult
         flags,
         dir,
         temporalAddress: options.temporalAddress,
+        server,
         log: (m) => log(`[${key}] ${m}`),
       });
       result = {
@@ -70,6 +80,7 @@ export async function runBench(options: RunBenchOptions): Promise<ScenarioResult
         wallSeconds: 0,
         machine,
         ...outcome,
+        params: { ...outcome.params, temporal_server: serverLabel(options, server) },
       };
     } catch (err) {
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
@@ -100,11 +111,19 @@ export async function runBench(options: RunBenchOptions): Promise<ScenarioResult
   return results;
 }
 
+/** What the results say about the server measured. */
+function serverLabel(options: RunBenchOptions, server: BenchServerKind): string {
+  if (options.temporalAddress) return `attached to ${options.temporalAddress}`;
+  return server === 'cluster'
+    ? `temporal-server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (npm run temporal:cluster)`
+    : 'Temporal CLI dev server on SQLite';
+}
+
 async function main(): Promise<void> {
   const flags = Flags.parse(process.argv.slice(2));
   if (flags.bool('help')) {
     process.stdout.write(
-      `Usage: npm run bench -- [--scenario all|${SCENARIOS.map((s) => s.name).join('|')}[,…]] [--n N] [--out dir] [--keep]\n` +
+      `Usage: npm run bench -- [--scenario all|${SCENARIOS.map((s) => s.name).join('|')}[,…]] [--n N] [--server dev|cluster] [--out dir] [--keep]\n` +
         SCENARIOS.map(
           (s) =>
             `  ${s.name}: ${s.title}\n    defaults: ${Object.entries(s.defaults)
@@ -120,6 +139,7 @@ async function main(): Promise<void> {
     flags,
     outDir: flags.str('out', DEFAULT_RESULTS_DIR),
     temporalAddress: flags.has('temporal-address') ? flags.str('temporal-address') : undefined,
+    server: parseServer(flags.str('server', 'dev')),
     keep: flags.bool('keep'),
   });
   for (const r of results) {
@@ -128,6 +148,11 @@ async function main(): Promise<void> {
     );
   }
   if (results.some((r) => r.status === 'failed')) process.exitCode = 1;
+}
+
+function parseServer(value: string): BenchServerKind {
+  if (value !== 'dev' && value !== 'cluster') throw new Error(`--server must be dev or cluster, not ${value}`);
+  return value;
 }
 
 if (require.main === module) {

@@ -15,6 +15,7 @@ import { temporal } from '@temporalio/proto';
 
 import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../emulator';
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
+import { startCluster, type Cluster } from '../../scripts/lib/cluster';
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
 import { freePort } from '../../scripts/lib/net';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes';
@@ -32,9 +33,17 @@ export interface BenchEnvOptions {
   emulator?: StartEmulatorOptions;
   /** Attach to this Temporal frontend instead of starting a dev server (no server CPU figures then). */
   temporalAddress?: string;
-  /** Extra `--dynamic-config-value` pairs for the dev server. */
+  /** Extra `--dynamic-config-value` pairs for the dev server (dynamic config values for the cluster). */
   dynamicConfig?: Record<string, unknown>;
+  /**
+   * Which Temporal server to start (unless attaching): `dev`, the CLI dev server on SQLite (default), or `cluster`,
+   * the real temporal-server on PostgreSQL (scripts/lib/cluster.ts).
+   */
+  server?: BenchServerKind;
 }
+
+/** The Temporal server a benchmark runs against. */
+export type BenchServerKind = 'dev' | 'cluster';
 
 /** Which worker program to run. */
 export type WorkerKind = 'product' | 'bench';
@@ -94,6 +103,8 @@ export class WorkerProcess {
 /** A running bench stack. */
 export class BenchEnv {
   private readonly workers: WorkerProcess[] = [];
+  /** The cluster, when this run started one instead of a dev server. */
+  private cluster: Cluster | undefined;
 
   private constructor(
     readonly options: BenchEnvOptions,
@@ -108,24 +119,30 @@ export class BenchEnv {
   static async start(options: BenchEnvOptions): Promise<BenchEnv> {
     fs.mkdirSync(options.dir, { recursive: true });
     let server: DevServer | undefined;
+    let cluster: Cluster | undefined;
     let address = options.temporalAddress;
-    if (!address) {
+    if (!address && options.server === 'cluster') {
+      cluster = await startBenchCluster(options);
+      address = cluster.address;
+    } else if (!address) {
       server = await startBenchServer(options, await freePort());
       address = server.address;
     }
     const connection = await Connection.connect({ address });
     await ensureSearchAttributes(connection);
     const emulator = await startEmulator({ port: 0, ...options.emulator });
-    return new BenchEnv(options, server, address, emulator, connection, new Client({ connection, namespace: NAMESPACE }));
+    const env = new BenchEnv(options, server, address, emulator, connection, new Client({ connection, namespace: NAMESPACE }));
+    env.cluster = cluster;
+    return env;
   }
 
   get namespace(): string {
     return NAMESPACE;
   }
 
-  /** Pid of the dev server process, when this run started it. */
+  /** Pid of the dev server (or cluster temporal-server) process, when this run started it. */
   get serverPid(): number | undefined {
-    return this.server?.process.pid;
+    return this.server?.process.pid ?? this.cluster?.serverProcess.pid;
   }
 
   /** The worker environment (as `.env.example` documents it) for the emulator's default account. */
@@ -219,6 +236,7 @@ export class BenchEnv {
 
   /** Stops the dev server and starts it again on the same port and database (soak). */
   async restartServer(): Promise<void> {
+    if (this.cluster) return this.cluster.restart();
     if (!this.server) throw new Error('cannot restart a server this run did not start');
     const port = Number(this.server.address.split(':').pop());
     await this.server.stop();
@@ -239,7 +257,19 @@ export class BenchEnv {
     await this.connection.close().catch(() => undefined);
     await this.emulator.stop();
     await this.server?.stop();
+    await this.cluster?.stop();
   }
+}
+
+/** The real Temporal server on PostgreSQL, keeping its database, configs and logs in the run's directory. */
+async function startBenchCluster(options: BenchEnvOptions): Promise<Cluster> {
+  // Searchable by others: running as root, PostgreSQL's own user keeps its data directory inside.
+  fs.chmodSync(options.dir, 0o711);
+  return startCluster({
+    headless: true,
+    dataDir: path.join(options.dir, 'cluster'),
+    dynamicConfig: options.dynamicConfig,
+  });
 }
 
 async function startBenchServer(options: BenchEnvOptions, port: number, dbFile?: string): Promise<DevServer> {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import type { Flags } from './args';
+import type { BenchServerKind } from './env';
 
 /** A target from issue 6, and whether this run met it (`null`: not measurable in this run). */
 export interface Target {
@@ -43,6 +44,8 @@ export interface ScenarioContext {
   log(message: string): void;
   /** Attach to this Temporal frontend instead of starting a dev server (tests). */
   temporalAddress?: string;
+  /** The server to start when not attaching (`--server`; default the dev server). */
+  server?: BenchServerKind;
 }
 
 /** A benchmark scenario. */

@@ -44,6 +44,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const env = await BenchEnv.start({
     dir: ctx.dir,
     temporalAddress: ctx.temporalAddress,
+    server: ctx.server,
     emulator: {
       timeScale,
       config: benchEmulatorConfig([generatedBucket('batch-src', 1, Math.round(SPEED * itemSeconds))]),

@@ -74,6 +74,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const env = await BenchEnv.start({
     dir: ctx.dir,
     temporalAddress: ctx.temporalAddress,
+    server: ctx.server,
     emulator: {
       timeScale,
       config: benchEmulatorConfig([

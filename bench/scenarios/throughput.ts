@@ -73,6 +73,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const env = await BenchEnv.start({
     dir: ctx.dir,
     temporalAddress: ctx.temporalAddress,
+    server: ctx.server,
     emulator: { timeScale: f.num('time-scale'), config: benchEmulatorConfig([]) },
   });
   const sampler = new ProcSampler(1_000);

@@ -1,7 +1,8 @@
 /**
  * Jest global setup for the integration layer: provisions the Temporal CLI (building it once if needed), starts
- * ONE dev server for the run on a free loopback port — or attaches to TEMPORAL_ADDRESS if set — and builds the
- * product workflow bundle once. Tests read the results from the environment (workers inherit it).
+ * ONE dev server for the run on a free loopback port — with OMS_TEST_SERVER=cluster (`npm run test:cluster`) the
+ * real Temporal server on PostgreSQL instead, or attaches to TEMPORAL_ADDRESS if set — and builds the product
+ * workflow bundle once. Tests read the results from the environment (workers inherit it).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,12 +11,15 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
+import { startCluster, type Cluster } from '../../scripts/lib/cluster';
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes';
+import { CLUSTER_TEST_ENV, testServerKind } from './cluster';
 import { TEST_ENV } from './env';
 
 declare global {
   var __OMS_DEV_SERVER__: DevServer | undefined;
+  var __OMS_CLUSTER__: Cluster | undefined;
   var __OMS_TEST_TMP__: string | undefined;
 }
 
@@ -33,6 +37,19 @@ export default async function globalSetup(): Promise<void> {
       await connection.close();
     }
     process.env[TEST_ENV.address] = existing;
+  } else if (testServerKind() === 'cluster') {
+    // `npm run test:cluster`: the real Temporal server on PostgreSQL instead of the dev server.
+    let cluster: Cluster;
+    try {
+      cluster = await startCluster({ headless: true });
+    } catch (err) {
+      throw new Error(
+        `Cluster tests need the Temporal server on PostgreSQL and could not start it.\n${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+    globalThis.__OMS_CLUSTER__ = cluster;
+    process.env[TEST_ENV.address] = cluster.address;
+    process.env[CLUSTER_TEST_ENV.postgres] = JSON.stringify(cluster.postgres);
   } else {
     let server: DevServer;
     try {
