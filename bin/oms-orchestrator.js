@@ -5,11 +5,12 @@ const fs = require('node:fs');
 
 const compiled = path.join(__dirname, '..', 'lib', 'client', 'cli.js');
 if (!fs.existsSync(compiled)) require('tsx/cjs');
-const { runCli, exitQuietlyOnClosedOutput } = require(
+const { runCli, exitQuietlyOnClosedOutput, hideTlsIpServerNameWarning } = require(
   fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'client', 'cli.ts'),
 );
 // Output piped into a reader that stops early (`status X | head -2`): stop quietly, as Unix tools do.
 exitQuietlyOnClosedOutput();
+hideTlsIpServerNameWarning();
 runCli(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err) => {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 
 import { formatBytes, formatDuration } from '../workflows/internal/details';
 import { validateMigrationRequest } from '../workflows/internal/validate-request';
@@ -23,6 +23,8 @@ import {
 } from './migration-client';
 import { BATCH_HELP, planBatchCommand, type GroupOptions } from './batch-client';
 import { SCHEDULE_HELP, planScheduleCommand } from './schedules';
+import { dataConverterFromEnv } from './codec';
+import { createTemporalClient, loadTemporalSettings, type TemporalSettings } from './temporal-connection';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, FAILED: 3, WITH_FAILURES: 4 } as const;
 
@@ -40,11 +42,19 @@ Commands:
   batch start|status|report|cancel ...                              many migrations as one batch (docs/batches.md)
   schedule create|list|describe|pause|unpause|trigger|backfill|delete ...   scheduled batches (Temporal Schedules)
 
-Global options:
-  --address <host:port>   Temporal frontend (env TEMPORAL_ADDRESS, default 127.0.0.1:7233)
-  --namespace <ns>        Temporal namespace (env TEMPORAL_NAMESPACE, default "default")
-  --task-queue <queue>    worker task queue (env OMS_TASK_QUEUE, default "${DEFAULT_TASK_QUEUE}")
-  -h, --help              help for any command
+Global options (each overrides its environment variable, which overrides the TOML profile):
+  --address <host:port>     Temporal frontend (env TEMPORAL_ADDRESS, default 127.0.0.1:7233)
+  --namespace <ns>          Temporal namespace (env TEMPORAL_NAMESPACE, default "default")
+  --task-queue <queue>      worker task queue (env OMS_TASK_QUEUE, default "${DEFAULT_TASK_QUEUE}")
+  --profile <name>          profile of the Temporal config file (env TEMPORAL_PROFILE)
+  --config-file <path>      Temporal config file (env TEMPORAL_CONFIG_FILE, default ~/.config/temporalio/temporal.toml)
+  --tls                     TLS on (env TEMPORAL_TLS=true; TEMPORAL_TLS=false turns it off)
+  --tls-cert-path <path>    client certificate for mTLS (env TEMPORAL_TLS_CLIENT_CERT_PATH)
+  --tls-key-path <path>     its private key (env TEMPORAL_TLS_CLIENT_KEY_PATH)
+  --tls-ca-path <path>      CA of the server certificate (env TEMPORAL_TLS_SERVER_CA_CERT_PATH)
+  --tls-server-name <name>  server name to verify (env TEMPORAL_TLS_SERVER_NAME)
+  --api-key-file <path>     file holding the API key (env TEMPORAL_API_KEY; never on the command line)
+  -h, --help                help for any command
 
 Exit codes: 0 succeeded, 1 error, 2 invalid usage or request, 3 failed/stopped/cancelled, 4 completed with failures.`;
 
@@ -178,6 +188,14 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
         address: { type: 'string' },
         namespace: { type: 'string' },
         'task-queue': { type: 'string' },
+        profile: { type: 'string' },
+        'config-file': { type: 'string' },
+        tls: { type: 'boolean' },
+        'tls-cert-path': { type: 'string' },
+        'tls-key-path': { type: 'string' },
+        'tls-ca-path': { type: 'string' },
+        'tls-server-name': { type: 'string' },
+        'api-key-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         // batch / schedule subcommands
         cron: { type: 'string' },
@@ -243,17 +261,11 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
     }
   }
 
-  const address = values.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = values.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = values['task-queue'] ?? process.env.OMS_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address, connectTimeout: 10_000 });
-  } catch (e) {
-    err(`Cannot connect to Temporal at ${address}: ${(e as Error).message}`);
-    return EXIT.ERROR;
-  }
-  const mc = new MigrationClient(new Client({ connection, namespace }), taskQueue);
+  const opened = await openClient(values, err);
+  if (typeof opened === 'number') return opened;
+  const connection = opened.connection;
+  const mc = new MigrationClient(opened, taskQueue);
   const tty = Boolean(process.stdout.isTTY);
   try {
     switch (command) {
@@ -320,7 +332,7 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
 async function runGroupCommand(
   command: 'batch' | 'schedule',
   args: string[],
-  values: GroupOptions & { address?: string; namespace?: string; 'task-queue'?: string },
+  values: GroupOptions & ConnectionFlags & { 'task-queue'?: string },
   out: Out,
   err: Out,
 ): Promise<number> {
@@ -329,18 +341,12 @@ async function runGroupCommand(
     err(plan.usage);
     return EXIT.USAGE;
   }
-  const address = values.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = values.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default';
   const taskQueue = values['task-queue'] ?? process.env.OMS_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-  let connection: Connection;
+  const opened = await openClient(values, err);
+  if (typeof opened === 'number') return opened;
+  const connection = opened.connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 10_000 });
-  } catch (e) {
-    err(`Cannot connect to Temporal at ${address}: ${(e as Error).message}`);
-    return EXIT.ERROR;
-  }
-  try {
-    return await plan.run(new Client({ connection, namespace }), taskQueue, out);
+    return await plan.run(opened, taskQueue, out);
   } catch (e) {
     if (e instanceof WorkflowNotFoundError) {
       err(`No batch with id ${args[1]}`);
@@ -350,6 +356,61 @@ async function runGroupCommand(
     return EXIT.ERROR;
   } finally {
     await connection.close();
+  }
+}
+
+/** The global options that say how to reach Temporal. */
+interface ConnectionFlags {
+  address?: string;
+  namespace?: string;
+  profile?: string;
+  'config-file'?: string;
+  tls?: boolean;
+  'tls-cert-path'?: string;
+  'tls-key-path'?: string;
+  'tls-ca-path'?: string;
+  'tls-server-name'?: string;
+  'api-key-file'?: string;
+}
+
+/**
+ * Connects as the flags, the environment and the Temporal config file say (in that order of precedence), and
+ * checks the namespace. Returns the exit code on failure: 2 for invalid settings, 1 when the server cannot be
+ * reached or refuses the connection; the message names the address tried and what to set.
+ */
+async function openClient(values: ConnectionFlags, err: Out): Promise<Client | number> {
+  let settings: TemporalSettings;
+  try {
+    settings = loadTemporalSettings({
+      address: values.address,
+      namespace: values.namespace,
+      profile: values.profile,
+      configFile: values['config-file'],
+      tls: values.tls,
+      tlsClientCertPath: values['tls-cert-path'],
+      tlsClientKeyPath: values['tls-key-path'],
+      tlsServerCaCertPath: values['tls-ca-path'],
+      tlsServerName: values['tls-server-name'],
+      apiKeyFile: values['api-key-file'],
+    });
+  } catch (e) {
+    err(e instanceof Error ? e.message : String(e));
+    return EXIT.USAGE;
+  }
+  // Payload encryption: the same keys as the worker's (OMS_CODEC_KEYS…), or the CLI could neither write inputs the
+  // worker reads nor read the results.
+  let dataConverter;
+  try {
+    dataConverter = dataConverterFromEnv();
+  } catch (e) {
+    err(e instanceof Error ? e.message : String(e));
+    return EXIT.USAGE;
+  }
+  try {
+    return await createTemporalClient(settings, { timeoutMs: 5_000, ...(dataConverter ? { dataConverter } : {}) });
+  } catch (e) {
+    err(e instanceof Error ? e.message : String(e));
+    return EXIT.ERROR;
   }
 }
 
@@ -366,8 +427,23 @@ export function exitQuietlyOnClosedOutput(streams: NodeJS.WriteStream[] = [proce
   }
 }
 
+/**
+ * Hides Node's DEP0123 warning ("Setting the TLS ServerName to an IP address…"), which the gRPC library triggers
+ * on every TLS connection to an IP address (it passes the address as the server name; the certificate is still
+ * checked against the IP). Other warnings pass. A CLI's stderr is for the user's problems, not a dependency's.
+ */
+export function hideTlsIpServerNameWarning(): void {
+  const emit = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = (...args: unknown[]) => {
+    const [, typeOrOptions, code] = args;
+    const found = typeof typeOrOptions === 'object' ? (typeOrOptions as { code?: string } | null)?.code : code;
+    if (found !== 'DEP0123') emit(...args);
+  };
+}
+
 if (require.main === module) {
   exitQuietlyOnClosedOutput();
+  hideTlsIpServerNameWarning();
   runCli(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err: unknown) => {

@@ -9,10 +9,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 
 import { MigrationClient } from '../client/migration-client';
+import { connectTemporal } from '../client/temporal-connection';
 import { startEmulator } from '../emulator';
 import { loadWorkerConfig } from '../worker/config';
 import { createWorker } from '../worker/create-worker';
@@ -46,9 +47,9 @@ async function main(): Promise<void> {
     OMS_PROFILE_DST_AK: key.ak,
     OMS_PROFILE_DST_SK: key.sk,
   });
-  const nc = await NativeConnection.connect({ address: server.address });
+  const nc = await NativeConnection.connect(config.temporal.connection.connectionOptions);
   const worker = await createWorker({ config, connection: nc });
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await connectTemporal(config.temporal.connection);
   const migrations = new MigrationClient(new Client({ connection }), 'capture');
 
   const base = (overrides: Partial<MigrationRequest> = {}): MigrationRequest => ({

@@ -7,17 +7,21 @@
  *   npm run demo                 # run and stop
  *   npm run demo -- --keep       # keep everything running afterwards (Ctrl-C stops)
  *   TEMPORAL_ADDRESS=host:port npm run demo   # use an existing Temporal server instead of the dev server
+ *
+ * An existing server is reached the way every command reaches one (README "Production"): TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a TEMPORAL_PROFILE of the Temporal config file.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 
 import { secretValues } from '../activities/credentials';
 import { printResult, renderProgressLine } from '../client/cli';
 import { MigrationClient } from '../client/migration-client';
+import { connectTemporal, loadTemporalSettings, temporalEnv, temporalTarget } from '../client/temporal-connection';
 import { startEmulator } from '../emulator';
 import { loadWorkerConfig } from '../worker/config';
 import { createWorker } from '../worker/create-worker';
@@ -25,6 +29,15 @@ import { coreLogFilter, createJsonLogger } from '../worker/logger';
 import type { MigrationRequest } from '../workflows/types';
 import { startDevServer, type DevServer } from './lib/dev-server';
 import { registerSearchAttributes } from './lib/search-attributes';
+
+/** The payload-encryption variables of this shell (README "Encrypted payloads"), handed to the demo's worker. */
+function codecEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('OMS_CODEC_') && e[1] !== undefined,
+    ),
+  );
+}
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -48,23 +61,27 @@ async function main(): Promise<void> {
 
   out('== oms-orchestrator demo ==');
   let server: DevServer | undefined;
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
+  let settings = loadTemporalSettings();
+  const existing = Boolean(process.env.TEMPORAL_ADDRESS || settings.security.configFile);
+  if (!existing) {
     out('Starting the Temporal dev server (first run builds the Temporal CLI; see README)...');
     server = await startDevServer({ dbFile: path.join(dataDir, 'temporal.sqlite') });
-    address = server.address;
+    settings = loadTemporalSettings({ address: server.address });
   }
-  const connection = await Connection.connect({ address });
-  await registerSearchAttributes(connection, 'default');
+  const address = settings.address;
+  const connection = await connectTemporal(settings);
+  await registerSearchAttributes(connection, settings.namespace);
 
   const emulator = await startEmulator({ timeScale });
-  out(`Temporal: ${address}${server?.uiUrl ? ` · Web UI: ${server.uiUrl}` : ''}`);
+  out(`Temporal: ${temporalTarget(settings)}${server?.uiUrl ? ` · Web UI: ${server.uiUrl}` : ''}`);
   out(`OMS/IAM emulator: ${emulator.url} (time scale ${timeScale}x)`);
 
   const domain = emulator.config.iam.domains[0]!;
   const key = emulator.config.accessKeys[0]!;
   // The worker holds the secrets; the migration requests only name the profiles "src" and "dst".
   const config = loadWorkerConfig({
+    ...temporalEnv(),
+    ...codecEnv(),
     TEMPORAL_ADDRESS: address,
     OMS_TASK_QUEUE: 'oms-migrations-demo',
     OMS_ENDPOINT: emulator.url,
@@ -81,12 +98,17 @@ async function main(): Promise<void> {
   // The worker's log (its own lines and Temporal core's, forwarded) is JSON lines, scrubbed of the secrets above.
   const logger = createJsonLogger('INFO', secretValues(config.credentials), (line) => logStream.write(line));
   Runtime.install({ logger, telemetryOptions: { logging: { filter: coreLogFilter('INFO'), forward: {} } } });
-  const nativeConnection = await NativeConnection.connect({ address });
+  const nativeConnection = await NativeConnection.connect(config.temporal.connection.connectionOptions);
   const worker = await createWorker({ config, connection: nativeConnection });
   const workerRun = worker.run();
   out(`Worker running on task queue oms-migrations-demo (log: ${workerLog}).\n`);
 
-  const migrations = new MigrationClient(new Client({ connection }), config.temporal.taskQueue);
+  const client = new Client({
+    connection,
+    namespace: settings.namespace,
+    ...(config.codec.dataConverter ? { dataConverter: config.codec.dataConverter } : {}),
+  });
+  const migrations = new MigrationClient(client, config.temporal.taskQueue);
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
   let exitCode = 0;
   for (const [title, file, expectFailures] of [
@@ -123,7 +145,9 @@ async function main(): Promise<void> {
     }
     out('');
   }
-  if (server?.uiUrl) out(`See both migrations in the Temporal Web UI: ${server.uiUrl}/namespaces/default/workflows`);
+  if (server?.uiUrl) {
+    out(`See both migrations in the Temporal Web UI: ${server.uiUrl}/namespaces/${settings.namespace}/workflows`);
+  }
 
   const shutdown = async (): Promise<void> => {
     // Ctrl-C may already have started the worker's shutdown (the runtime handles SIGINT itself).

@@ -1,17 +1,17 @@
 /**
- * `npm run register-search-attributes`: registers the project's custom search attributes on the server at
- * TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (production clusters; the dev commands do this themselves).
+ * `npm run register-search-attributes`: registers the project's custom search attributes on the server and
+ * namespace the Temporal settings name (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS/API key variables or a profile of
+ * the Temporal config file; production clusters — the dev commands do this themselves). On Temporal Cloud, custom
+ * search attributes are added in the Cloud UI or with tcld instead: the operator API refuses namespace API keys.
  */
-import { Connection } from '@temporalio/client';
-
+import { connectTemporal, loadTemporalSettings } from '../client/temporal-connection';
 import { registerSearchAttributes } from './lib/search-attributes';
 
 async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const connection = await Connection.connect({ address });
+  const settings = loadTemporalSettings();
+  const connection = await connectTemporal(settings);
   try {
-    const added = await registerSearchAttributes(connection, namespace);
+    const added = await registerSearchAttributes(connection, settings.namespace);
     process.stdout.write(added.length ? `Registered: ${added.join(', ')}\n` : 'All search attributes already exist.\n');
   } finally {
     await connection.close();

@@ -10,9 +10,16 @@ import path from 'node:path';
 import { NativeConnection, Runtime, type Logger } from '@temporalio/worker';
 
 import { secretValues } from '../activities/credentials';
+import {
+  TemporalConnectionError,
+  connectChecked,
+  connectionError,
+  type TemporalSettings,
+} from '../client/temporal-connection';
 import { ConfigError, describeConfig, insecureEndpoints, loadWorkerConfig, redactAddress } from './config';
 import { createWorker } from './create-worker';
 import { coreLogFilter, createJsonLogger, routeProcessOutput } from './logger';
+import { prometheusMetrics } from './metrics';
 import { logSearchAttributeCheck } from './search-attributes';
 
 /** The worker's logger once the configuration is read (the fatal-error handler uses it). */
@@ -24,10 +31,15 @@ async function main(): Promise<void> {
   workerLogger = logger;
   routeProcessOutput(logger);
   // Core (native) log lines are forwarded to the same JSON logger; without `forward` core prints coloured text.
+  // With WORKER_METRICS_BIND, the SDK's metrics and the orchestrator's are served on http://<bind>/metrics.
+  const metricsBind = config.worker.metricsBind;
   Runtime.install({
     logger,
     shutdownSignals: ['SIGINT', 'SIGTERM'],
-    telemetryOptions: { logging: { filter: coreLogFilter(config.worker.logLevel), forward: {} } },
+    telemetryOptions: {
+      logging: { filter: coreLogFilter(config.worker.logLevel), forward: {} },
+      ...(metricsBind ? { metrics: prometheusMetrics(metricsBind) } : {}),
+    },
   });
   logger.info('Starting OMS migration worker', describeConfig(config));
   const insecure = insecureEndpoints(config);
@@ -39,7 +51,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const connection = await connectWithRetry(config.temporal.address, config.worker.connectTimeoutMs, logger);
+  const connection = await connectWithRetry(config.temporal.connection, config.worker.connectTimeoutMs, logger);
   if (!connection) return;
   try {
     await logSearchAttributeCheck(connection, config.temporal.namespace, logger);
@@ -59,12 +71,14 @@ async function main(): Promise<void> {
 }
 
 /**
- * Connects to Temporal, retrying with backoff (0.5 s doubling to 10 s) while the server is unreachable — a worker
- * started with, or restarted during, a server restart waits instead of exiting — for at most `timeoutMs`. Resolves
- * undefined when SIGINT/SIGTERM arrives meanwhile.
+ * Connects to Temporal and checks the namespace, retrying with backoff (0.5 s doubling to 10 s) while the server is
+ * unreachable — a worker started with, or restarted during, a server restart waits instead of exiting — for at most
+ * `timeoutMs`. A failure that waiting cannot fix (an untrusted server certificate, a missing or rejected client
+ * certificate, a TLS mismatch, a rejected API key, an unknown namespace) stops at once with a message saying what
+ * to set. Resolves undefined when SIGINT/SIGTERM arrives meanwhile.
  */
 async function connectWithRetry(
-  address: string,
+  settings: TemporalSettings,
   timeoutMs: number,
   logger: Logger,
 ): Promise<NativeConnection | undefined> {
@@ -77,16 +91,17 @@ async function connectWithRetry(
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 1, delayMs = 500; ; attempt++, delayMs = Math.min(delayMs * 2, 10_000)) {
       try {
-        return await NativeConnection.connect({ address });
+        return await connectNative(settings);
       } catch (err) {
         if (stopping) return undefined;
-        if (Date.now() + delayMs > deadline) throw err;
-        const shown = redactAddress(address);
+        const failure = connectionError(settings, err);
+        if (!failure.retryable || Date.now() + delayMs > deadline) throw failure;
+        const shown = redactAddress(settings.address);
         logger.warn('Temporal is not reachable yet; retrying', {
           address: shown,
           attempt,
           retryInMs: delayMs,
-          error: (err instanceof Error ? err.message : String(err)).split(address).join(shown),
+          error: failure.message.split(settings.address).join(shown),
         });
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         if (stopping) return undefined;
@@ -95,6 +110,15 @@ async function connectWithRetry(
   } finally {
     process.off('SIGINT', stop).off('SIGTERM', stop);
   }
+}
+
+/** One connection attempt: transport probed, then proven usable by DescribeNamespace (credentials, namespace). */
+function connectNative(settings: TemporalSettings): Promise<NativeConnection> {
+  return connectChecked(
+    settings,
+    () => NativeConnection.connect(settings.connectionOptions),
+    (connection) => connection.workflowService.describeNamespace({ namespace: settings.namespace }),
+  );
 }
 
 /**
@@ -112,8 +136,19 @@ main().catch((err: unknown) => {
   const logger = workerLogger ?? createJsonLogger('INFO', []);
   if (err instanceof ConfigError) {
     logger.error('Invalid worker configuration', { problems: err.problems });
+  } else if (err instanceof TemporalConnectionError) {
+    logger.error(err.message.split('\n')[0]!, {
+      kind: err.kind,
+      cause: err.message
+        .split('\n')
+        .slice(1)
+        .join(' ')
+        .replace(/^\s*cause:\s*/, ''),
+    });
   } else {
     logger.error('The worker stopped on an error', { error: err, stack: err instanceof Error ? err.stack : undefined });
   }
-  process.exitCode = 1;
+  // Exit now: the SDK runtime, installed but never connected, would keep the process alive. Logging is done (stderr
+  // writes to files and pipes are synchronous on Linux).
+  process.exit(1);
 });

@@ -7,10 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { Client, Connection } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 
 import { MigrationClient } from '../../client/migration-client';
+import { connectTemporal } from '../../client/temporal-connection';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { loadWorkerConfig } from '../../worker/config';
 import { createWorker } from '../../worker/create-worker';
@@ -91,8 +92,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const taskQueue = options.taskQueue ?? uniqueId('oms-test');
   const address = options.temporalAddress ?? testEnv('address');
   const env = workerEnv(emulator, taskQueue, options.workerEnv, address);
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace: testEnv('namespace') });
+  // Connected the way the product connects (the Temporal settings of the worker's environment).
+  const clientConfig = loadWorkerConfig(env);
+  const connection = await connectTemporal(clientConfig.temporal.connection);
+  const client = new Client({
+    connection,
+    namespace: testEnv('namespace'),
+    ...(clientConfig.codec.dataConverter ? { dataConverter: clientConfig.codec.dataConverter } : {}),
+  });
   const migrations = new MigrationClient(client, taskQueue);
 
   let running: { worker: Worker; done: Promise<void>; connection: NativeConnection } | undefined;
@@ -101,7 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const startWorker = async (): Promise<void> => {
     if (running) return;
     const config = loadWorkerConfig(env);
-    const nc = await NativeConnection.connect({ address: config.temporal.address });
+    const nc = await NativeConnection.connect(config.temporal.connection.connectionOptions);
     const worker = await createWorker({
       config,
       connection: nc,
