@@ -10,8 +10,9 @@ import { FailureType } from '../workflows/failure-types';
 import { countRequest } from './call-accounting';
 import { isShowableProfileName, PROFILE_NAME_PATTERN, profileEnvVar } from './credentials';
 import type { CredentialProfile, CredentialStore } from './credentials';
+import { countTokenRefresh, recordApiRequest } from './metrics';
 import { OmsClient } from './oms/client';
-import type { HttpTimeouts } from './oms/http';
+import type { HttpTimeouts, RequestEvent } from './oms/http';
 import { fetchIamToken } from './oms/iam';
 import { TokenCache } from './oms/token-cache';
 
@@ -91,6 +92,12 @@ export function credentialsMissingMessage(
   );
 }
 
+/** Every OMS and IAM HTTP attempt: counted for the activity's report and recorded in the metrics. */
+function onRequest(event: RequestEvent): void {
+  countRequest(event);
+  recordApiRequest(event);
+}
+
 /** Builds the context; clients and the token cache are created on first use. */
 export function createActivityContext(deps: ActivityDeps): ActivityContext {
   const clients = new Map<string, OmsClient>();
@@ -115,16 +122,18 @@ export function createActivityContext(deps: ActivityDeps): ActivityContext {
     fetchToken: (profileName) => {
       const p = requireProfile(profileName, ['iamUser', 'iamPassword'], 'IAM token for the OMS API');
       const domain = p.iamDomainId ? { domainId: p.iamDomainId } : { domainName: p.iamDomain ?? p.iamUser! };
-      return fetchIamToken({
-        ...domain,
-        iamEndpoint: deps.iamEndpoint,
-        projectId: deps.projectId,
-        user: p.iamUser!,
-        password: p.iamPassword!,
-        dispatcher: deps.dispatcher,
-        timeouts: deps.timeouts,
-        onRequest: countRequest,
-      });
+      return countTokenRefresh(
+        fetchIamToken({
+          ...domain,
+          iamEndpoint: deps.iamEndpoint,
+          projectId: deps.projectId,
+          user: p.iamUser!,
+          password: p.iamPassword!,
+          dispatcher: deps.dispatcher,
+          timeouts: deps.timeouts,
+          onRequest,
+        }),
+      );
     },
   });
 
@@ -144,7 +153,7 @@ export function createActivityContext(deps: ActivityDeps): ActivityContext {
         auth,
         dispatcher: deps.dispatcher,
         timeouts: deps.timeouts,
-        onRequest: countRequest,
+        onRequest,
       });
       clients.set(apiProfile, client);
     }

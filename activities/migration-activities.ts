@@ -31,6 +31,7 @@ import { TaskStatus, isFinalStatus, statusText } from '../workflows/types';
 import { buildCreateTaskRequest, hasMarker, idempotencyMarker } from './build-create-request';
 import { currentCalls, withCallAccounting } from './call-accounting';
 import type { ActivityContext } from './context';
+import { recordStatusDetection } from './metrics';
 import { LIST_ALL_PAGE_SIZE, type OmsClient } from './oms/client';
 import { OmsApiError } from './oms/errors';
 import type { StartTaskReq, TaskResp } from './oms/wire-types';
@@ -282,10 +283,12 @@ export function migrationActivities(ctx: ActivityContext) {
       try {
         result = await run(async () => {
           const task = await ctx.clientFor(input.api_profile).showTask(input.task_id, { signal: cancellationSignal() });
+          const observedAt = Date.now();
           const snapshot = toTaskSnapshot(task);
           const known = { status: input.known_status, checkpoint: input.known_checkpoint };
           const deadlineReached = input.deadline_at !== undefined && Date.now() >= input.deadline_at;
           if (isReportable(known, snapshot, FINAL_STATUSES) || deadlineReached || input.blocked !== undefined) {
+            if (snapshot.status !== input.known_status) recordStatusDetection(snapshot, observedAt);
             return {
               snapshot,
               checkpoint: checkpointOf(snapshot.progress),

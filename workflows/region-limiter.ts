@@ -42,6 +42,7 @@ import {
   reclaimClosed,
   releaseSlot,
 } from './internal/batch-limiter';
+import { recordLimiterState, recordLimiterWait } from './metrics';
 import { LIMITER_DEFAULTS } from './types';
 import type { LimiterHolder, LimiterState, MigrationRequest, SlotRequest } from './types';
 
@@ -99,6 +100,7 @@ export async function regionLimiterWorkflow(region: string, carried?: LimiterSta
     const now = Date.now();
     pruneCreations(state, now);
     const plan = grantSlots(state, now);
+    recordLimiterState(state.region, state.waiters.length, state.holders.length);
     const toSignal = [...resend.splice(0), ...plan.granted];
     if (toSignal.length > 0) {
       const gone = await sendGrants(toSignal);
@@ -286,6 +288,7 @@ export function regionSlot(
       create_quota: slot.create_quota,
       create_window_ms: slot.create_window_ms,
     };
+    const waitStarted = Date.now();
     for (;;) {
       await slotCalls.requestLimiterSlot({ limiter_id: slot.limiter_id, region: slot.region, request: body });
       const left = deadlineAt - Date.now();
@@ -293,9 +296,11 @@ export function regionSlot(
         left > 0 && (await condition(() => granted === requestId || aborted, Math.min(REREQUEST_EVERY_MS, left)));
       if (done && !aborted) {
         slot.held = true;
+        recordLimiterWait(slot.region, 'granted', Date.now() - waitStarted);
         return true;
       }
       if (aborted || Date.now() >= deadlineAt) {
+        recordLimiterWait(slot.region, aborted ? 'aborted' : 'deadline', Date.now() - waitStarted);
         await release();
         return false;
       }

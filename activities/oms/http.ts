@@ -10,8 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
-import { classifyTransportError } from './errors';
-import type { ResponseHeaders } from './errors';
+import { classifyResponse, classifyTransportError } from './errors';
+import type { OmsErrorCode, ResponseHeaders } from './errors';
 
 /** Per-call undici timeouts; keep both well under the activity's `startToCloseTimeout`. */
 export interface HttpTimeouts {
@@ -35,6 +35,10 @@ export interface RequestEvent {
   statusCode?: number;
   /** Wall time of the attempt including reading the body. */
   durationMs: number;
+  /** Error class of a failed attempt (a non-2xx answer, a known transport error); absent otherwise. */
+  errorCode?: OmsErrorCode;
+  /** The caller's signal aborted the attempt. */
+  cancelled?: true;
 }
 
 /** Callback for per-operation call counting/metrics; exceptions it throws are ignored. */
@@ -82,6 +86,9 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeResult> {
   input.signal?.throwIfAborted();
   const started = performance.now();
   let statusCode: number | undefined;
+  let errorCode: OmsErrorCode | undefined;
+  let answer: ExchangeResult | undefined;
+  let cancelled = false;
   try {
     const res = await request(input.url, {
       dispatcher: input.dispatcher,
@@ -95,14 +102,24 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeResult> {
     statusCode = res.statusCode;
     // Always read the body, even for errors and empty 200s: an unread body pins the connection (undici docs).
     const text = await res.body.text();
-    return { statusCode, headers: res.headers, text };
+    answer = { statusCode, headers: res.headers, text };
+    return answer;
   } catch (err) {
-    if (input.signal?.aborted) throw err;
-    throw classifyTransportError(err, { service: input.service, operation: input.operation }) ?? err;
+    cancelled = input.signal?.aborted === true;
+    if (cancelled) throw err;
+    const transport = classifyTransportError(err, { service: input.service, operation: input.operation });
+    errorCode = transport?.code;
+    throw transport ?? err;
   } finally {
     const event: RequestEvent = { operation: input.operation, durationMs: performance.now() - started };
     if (statusCode !== undefined) event.statusCode = statusCode;
+    if (cancelled) event.cancelled = true;
     try {
+      if (answer && (answer.statusCode < 200 || answer.statusCode >= 300) && input.onRequest) {
+        // For the listener (metrics) only: the caller classifies the answer again for the error it throws.
+        errorCode = classifyResponse(answer.statusCode, answer.text, answer.headers, { service: input.service }).code;
+      }
+      if (errorCode !== undefined) event.errorCode = errorCode;
       input.onRequest?.(event);
     } catch {
       // A metrics hook must never change the outcome of an API call.
