@@ -18,6 +18,11 @@ import { formatBytes } from '../workflows/internal/details';
 import { formatIssues } from '../workflows/internal/validate-request';
 import { OMS_BATCH_ID } from '../workflows/search-attributes';
 import type { BatchOutcome, BatchProgress, BatchReport, BatchRequest, ValidationIssue } from '../workflows/types';
+import {
+  bucketSearchAttributesMemo,
+  resolveBucketSearchAttributes,
+  type BucketSearchAttributeOptions,
+} from './bucket-search-attributes';
 import { DEFAULT_TASK_QUEUE, asPayloadTooLarge } from './migration-client';
 
 /** Workflow type name of batches, for starts from schedules, the Temporal CLI or any SDK. */
@@ -56,10 +61,17 @@ export interface BatchResult {
 
 /** Client for batches on one namespace and task queue. */
 export class BatchClient {
+  /** Whether the batch's items index their bucket names (`OmsSrcBucket`, `OmsDstBucket`). */
+  readonly bucketSearchAttributes: boolean;
+
+  /** @throws Error naming `OMS_SEARCH_ATTRIBUTE_BUCKETS` when the option is not given and that variable is invalid. */
   constructor(
     readonly client: Client,
     readonly taskQueue: string = DEFAULT_TASK_QUEUE,
-  ) {}
+    options: BucketSearchAttributeOptions = {},
+  ) {
+    this.bucketSearchAttributes = resolveBucketSearchAttributes(options);
+  }
 
   /**
    * Validates and starts a batch. Idempotent per batch id: a batch with that id that runs or ran is returned.
@@ -79,6 +91,7 @@ export class BatchClient {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: `OMS batch${batch.label ? `: ${batch.label}` : ''}`.slice(0, 200),
         typedSearchAttributes: [{ key: OMS_BATCH_ID, value: batchId }],
+        ...bucketSearchAttributesMemo(this.bucketSearchAttributes),
       });
       const described = await handle.describe();
       return { batchId, existing: described.startTime.getTime() < calledAt - 1_000 };

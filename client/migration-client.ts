@@ -35,6 +35,11 @@ import type {
   TaskSnapshot,
   ValidationIssue,
 } from '../workflows/types';
+import {
+  bucketSearchAttributesMemo,
+  resolveBucketSearchAttributes,
+  type BucketSearchAttributeOptions,
+} from './bucket-search-attributes';
 
 /** Workflow type name, for starts from the CLI or any SDK. */
 export const MIGRATION_WORKFLOW_TYPE = 'migrationWorkflow';
@@ -200,12 +205,22 @@ export interface StartOptions {
   taskQueue?: string;
 }
 
+/** Options of {@link MigrationClient}. */
+export type MigrationClientOptions = BucketSearchAttributeOptions;
+
 /** Client for migrations on one namespace. */
 export class MigrationClient {
+  /** Whether starts index the bucket names (`OmsSrcBucket`, `OmsDstBucket`); see {@link MigrationClientOptions}. */
+  readonly bucketSearchAttributes: boolean;
+
+  /** @throws Error naming `OMS_SEARCH_ATTRIBUTE_BUCKETS` when the option is not given and that variable is invalid. */
   constructor(
     readonly client: Client,
     readonly taskQueue: string = DEFAULT_TASK_QUEUE,
-  ) {}
+    options: MigrationClientOptions = {},
+  ) {
+    this.bucketSearchAttributes = resolveBucketSearchAttributes(options);
+  }
 
   /**
    * Validates and starts a migration. Idempotent per migration id: when a migration with that id runs or ran (and
@@ -224,11 +239,11 @@ export class MigrationClient {
     if (!validation.ok) throw new InvalidMigrationRequestError(validation.errors);
     const req = validation.request;
     const migrationId = options.migrationId ?? `migration-${crypto.randomUUID()}`;
-    const typedSearchAttributes: SearchAttributePair[] = [
-      { key: OMS_TASK_TYPE, value: req.task_type },
-      { key: OMS_DST_BUCKET, value: req.dst_node.bucket },
-      ...(req.src_node.bucket ? [{ key: OMS_SRC_BUCKET, value: req.src_node.bucket }] : []),
-    ];
+    const typedSearchAttributes: SearchAttributePair[] = [{ key: OMS_TASK_TYPE, value: req.task_type }];
+    if (this.bucketSearchAttributes) {
+      typedSearchAttributes.push({ key: OMS_DST_BUCKET, value: req.dst_node.bucket });
+      if (req.src_node.bucket) typedSearchAttributes.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
+    }
     try {
       const handle = await this.client.workflow.start<typeof migrationWorkflow>(MIGRATION_WORKFLOW_TYPE, {
         taskQueue: options.taskQueue ?? this.taskQueue,
@@ -238,6 +253,7 @@ export class MigrationClient {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: `OMS ${req.task_type} migration: ${req.src_node.bucket ?? 'URL list'} → ${req.dst_node.bucket}`,
         typedSearchAttributes,
+        ...bucketSearchAttributesMemo(this.bucketSearchAttributes),
       });
       return { migrationId, runId: handle.firstExecutionRunId, existing: false };
     } catch (err) {
@@ -335,7 +351,8 @@ export class MigrationClient {
     if (info?.type !== 'TaskPending') return undefined;
     const payloads = info.details?.payloads;
     if (!payloads?.length) return undefined;
-    return this.client.options.loadedDataConverter.payloadConverter.fromPayload<TaskSnapshot>(payloads[0]!);
+    // Through the codecs too: with payload encryption the details are encrypted like every other payload.
+    return decodeFromPayloadsAtIndex<TaskSnapshot>(this.client.options.loadedDataConverter, 0, payloads);
   }
 
   /** Calls `onProgress` with fresh status about every `intervalMs` until the migration closes; returns the result. */

@@ -30,6 +30,11 @@ import {
   type Out,
   type ReadJson,
 } from './batch-client';
+import {
+  bucketSearchAttributesMemo,
+  resolveBucketSearchAttributes,
+  type BucketSearchAttributeOptions,
+} from './bucket-search-attributes';
 import { asPayloadTooLarge } from './migration-client';
 
 /** Overlap policies, as the CLI accepts them (case-insensitive, `-` or `_`). */
@@ -70,10 +75,17 @@ export interface BatchScheduleOptions {
 
 /** Client for batch schedules on one namespace; runs go to `taskQueue`. */
 export class BatchScheduleClient {
+  /** Whether the scheduled batches' items index their bucket names (`OmsSrcBucket`, `OmsDstBucket`). */
+  readonly bucketSearchAttributes: boolean;
+
+  /** @throws Error naming `OMS_SEARCH_ATTRIBUTE_BUCKETS` when the option is not given and that variable is invalid. */
   constructor(
     readonly client: Client,
     readonly taskQueue: string,
-  ) {}
+    options: BucketSearchAttributeOptions = {},
+  ) {
+    this.bucketSearchAttributes = resolveBucketSearchAttributes(options);
+  }
 
   /**
    * Creates the schedule after validating the batch (with `incremental` set, the batch names this schedule).
@@ -103,6 +115,7 @@ export class BatchScheduleClient {
         taskQueue: this.taskQueue,
         args: [batch],
         staticSummary: `Scheduled OMS batch ${options.scheduleId}${batch.incremental ? ' (incremental)' : ''}`,
+        ...bucketSearchAttributesMemo(this.bucketSearchAttributes),
       },
       policies: {
         overlap: options.overlap ?? SCHEDULE_DEFAULTS.overlap,

@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     port: Number(process.env.TEMPORAL_PORT ?? 7233),
     uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
     dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
+    // The Web UI decodes encrypted payloads through this codec server (README "Encrypted payloads").
+    uiCodecEndpoint: process.env.OMS_CODEC_ENDPOINT?.trim() || undefined,
   });
   process.stdout.write(
     `Temporal dev server: ${server.address} (namespace ${server.namespace})\n` +

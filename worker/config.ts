@@ -5,16 +5,32 @@
  */
 import fs from 'node:fs';
 
+import type { DataConverter } from '@temporalio/common';
+import net from 'node:net';
+
 import {
   PROFILE_ENV_FIELDS,
   staticCredentialStore,
   type CredentialProfile,
   type CredentialStore,
 } from '../activities/credentials';
+import {
+  TemporalConfigError,
+  describeTemporalSettings,
+  loadTemporalSettings,
+  type TemporalSettings,
+} from '../client/temporal-connection';
+import { DEFAULT_TASK_QUEUE } from '../client/migration-client';
+import { CodecConfigError, dataConverterFromEnv, describeCodec, type CodecDescription } from '../client/codec';
 
 /** The resolved worker configuration. */
 export interface WorkerConfig {
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /**
+   * `address`/`namespace` and the rest of {@link TemporalSettings} come from the Temporal client config (env
+   * `TEMPORAL_*`, the TOML profile); `connection` carries the TLS material and the API key: never log it, use
+   * {@link describeConfig}.
+   */
+  temporal: { address: string; namespace: string; taskQueue: string; connection: TemporalSettings };
   oms: {
     endpoint: string;
     iamEndpoint: string;
@@ -35,9 +51,19 @@ export interface WorkerConfig {
     shutdownGraceMs: number;
     /** How long start-up waits for an unreachable Temporal server (0: fail at once). */
     connectTimeoutMs: number;
+    /**
+     * `WORKER_METRICS_BIND`: `IP:port` where the Prometheus endpoint (`/metrics`) listens, e.g. `127.0.0.1:9464`;
+     * unset: no metrics are exported.
+     */
+    metricsBind?: string;
     logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   };
   credentials: CredentialStore;
+  /**
+   * Payload encryption (`OMS_CODEC_KEYS` / `OMS_CODEC_KEYS_FILE` / `OMS_CODEC_ACTIVE_KEY_ID`): the data converter
+   * for the worker and its own client, undefined when off. The keys are inside: log `description` only.
+   */
+  codec: { dataConverter?: DataConverter; description: CodecDescription };
 }
 
 /** Default sticky-cache size (`WORKER_MAX_CACHED_WORKFLOWS`). */
@@ -122,6 +148,18 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     if (!match) problems.push(`${name} must be one of ${allowed.join(', ')}`);
     return match ?? fallback;
   };
+  // The metrics exporter binds a socket address: an IP literal (a host name is refused by it) and a fixed port.
+  const bindAddress = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    if (!raw) return undefined;
+    if (!isBindAddress(raw)) {
+      problems.push(
+        `${name} must be IP:port, e.g. 127.0.0.1:9464, 0.0.0.0:9464 or [::1]:9464 (an IP address, not a host ` +
+          'name; port 1-65535)',
+      );
+    }
+    return raw;
+  };
   const readableFile = (name: string): string | undefined => {
     const raw = env[name]?.trim();
     if (!raw) return undefined;
@@ -134,11 +172,19 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   };
 
   const endpoint = url('OMS_ENDPOINT');
+  let connection: TemporalSettings | undefined;
+  try {
+    connection = loadTemporalSettings({}, env);
+  } catch (err) {
+    if (!(err instanceof TemporalConfigError)) throw err;
+    problems.push(...err.problems);
+  }
   const config = {
     temporal: {
-      address: str('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
-      namespace: str('TEMPORAL_NAMESPACE', 'default'),
-      taskQueue: str('OMS_TASK_QUEUE', 'oms-migrations'),
+      address: connection?.address ?? '',
+      namespace: connection?.namespace ?? '',
+      taskQueue: str('OMS_TASK_QUEUE', DEFAULT_TASK_QUEUE),
+      connection: connection!,
     },
     oms: {
       endpoint,
@@ -161,9 +207,11 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       maxApiRequestsPerSecond: int('WORKER_MAX_API_REQUESTS_PER_SECOND', undefined, 1, 100_000),
       shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600)! * 1000,
       connectTimeoutMs: int('WORKER_CONNECT_TIMEOUT_SECONDS', 120, 0, 86_400)! * 1000,
+      metricsBind: bindAddress('WORKER_METRICS_BIND'),
       logLevel: oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
     },
     credentials: loadCredentials(env, problems),
+    codec: loadCodec(env, problems),
   };
   if (config.credentials.names().length === 0) {
     problems.push(
@@ -172,6 +220,27 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/** True for `IPv4:port` or `[IPv6]:port` with a port from 1 to 65535 (what `WORKER_METRICS_BIND` accepts). */
+export function isBindAddress(value: string): boolean {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([0-9.]+)):([0-9]{1,5})$/.exec(value);
+  if (!m) return false;
+  const [, v6, v4, port] = m;
+  const ipOk = v6 !== undefined ? net.isIPv6(v6) : net.isIPv4(v4!);
+  return ipOk && Number(port) >= 1 && Number(port) <= 65_535;
+}
+
+/** The payload codec from the environment; its problems join the others. */
+function loadCodec(env: Env, problems: string[]): WorkerConfig['codec'] {
+  try {
+    const dataConverter = dataConverterFromEnv(env);
+    return { ...(dataConverter ? { dataConverter } : {}), description: describeCodec(env) };
+  } catch (err) {
+    if (!(err instanceof CodecConfigError)) throw err;
+    problems.push(...err.problems);
+    return { description: { encryption: 'off', keyIds: [] } };
+  }
 }
 
 /** Reads profiles from `OMS_CREDENTIALS_FILE` (JSON `{ "profiles": { name: {...} } }`) and the environment. */
@@ -211,10 +280,15 @@ function loadCredentials(env: Env, problems: string[]): CredentialStore {
 /** A loggable summary of the configuration: endpoints (redacted), limits and profile names, never secrets. */
 export function describeConfig(config: WorkerConfig): Record<string, unknown> {
   return {
-    temporal: { ...config.temporal, address: redactAddress(config.temporal.address) },
+    temporal: {
+      ...describeTemporalSettings(config.temporal.connection),
+      address: redactAddress(config.temporal.address),
+      taskQueue: config.temporal.taskQueue,
+    },
     oms: { ...config.oms, endpoint: redactUrl(config.oms.endpoint), iamEndpoint: redactUrl(config.oms.iamEndpoint) },
     worker: config.worker,
     credentialProfiles: config.credentials.names(),
+    payloadEncryption: config.codec.description,
   };
 }
 

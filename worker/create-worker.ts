@@ -34,12 +34,17 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     dispatcher: options.dispatcher,
     timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
     // The region limiter and the batch activities talk to Temporal itself, over the worker's own connection.
-    temporalClient: new Client({ connection, namespace: config.temporal.namespace }),
+    temporalClient: new Client({
+      connection,
+      namespace: config.temporal.namespace,
+      ...(config.codec.dataConverter ? { dataConverter: config.codec.dataConverter } : {}),
+    }),
   });
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    ...(config.codec.dataConverter ? { dataConverter: config.codec.dataConverter } : {}),
     activities,
     ...workflowSource(options),
     maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivities,

@@ -57,7 +57,15 @@ import {
 } from './internal/batch-report';
 import { formatIssues } from './internal/validate-request';
 import { migrationWorkflow } from './migration';
-import { OMS_BATCH_ID, OMS_DST_BUCKET, OMS_OUTCOME, OMS_SRC_BUCKET, OMS_TASK_TYPE } from './search-attributes';
+import {
+  BUCKET_SEARCH_ATTRIBUTES_MEMO,
+  bucketSearchAttributesAllowed,
+  OMS_BATCH_ID,
+  OMS_DST_BUCKET,
+  OMS_OUTCOME,
+  OMS_SRC_BUCKET,
+  OMS_TASK_TYPE,
+} from './search-attributes';
 import {
   BatchFailureType,
   ORCHESTRATION_DEFAULTS,
@@ -313,7 +321,13 @@ async function runChild(
       cancellationType: 'WAIT_CANCELLATION_COMPLETED',
       // A closed item with this id (a reset or re-run batch) is adopted with its outcome, never run twice.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: childSearchAttributes(batchId, request),
+      // Items inherit the batch starter's choice on bucket search attributes (a memo of the start event).
+      ...(bucketSearchAttributesAllowed(workflowInfo().memo)
+        ? { typedSearchAttributes: childSearchAttributes(batchId, request, true) }
+        : {
+            typedSearchAttributes: childSearchAttributes(batchId, request, false),
+            memo: { [BUCKET_SEARCH_ATTRIBUTES_MEMO]: false },
+          }),
       staticSummary: `Batch ${batchId} item ${index}: ${request.src_node.bucket ?? 'URL list'} → ${request.dst_node.bucket}`,
     });
   } catch (err) {
@@ -355,12 +369,13 @@ async function adopt(workflowId: string, pollMs: number): Promise<MigrationOutco
   }
 }
 
-function childSearchAttributes(batchId: string, request: MigrationRequest): SearchAttributePair[] {
+function childSearchAttributes(batchId: string, request: MigrationRequest, buckets: boolean): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [
     { key: OMS_BATCH_ID, value: batchId },
     { key: OMS_TASK_TYPE, value: request.task_type ?? 'object' },
-    { key: OMS_DST_BUCKET, value: request.dst_node.bucket },
   ];
+  if (!buckets) return pairs;
+  pairs.push({ key: OMS_DST_BUCKET, value: request.dst_node.bucket });
   if (request.src_node.bucket) pairs.push({ key: OMS_SRC_BUCKET, value: request.src_node.bucket });
   return pairs;
 }

@@ -46,6 +46,7 @@ import { renderDetails } from './internal/details';
 import { nextPollDelayMs } from './internal/polling';
 import { addCalls, emptyCalls } from './internal/calls';
 import { validateMigrationRequest, formatIssues } from './internal/validate-request';
+import { migrationEndOf, recordMigrationEnded, recordMigrationStarted } from './metrics';
 import {
   CreateDeadlineReached,
   MAX_LOOKUP_ROUNDS,
@@ -57,6 +58,7 @@ import {
 import { mergeSnapshot, type MigrationCarriedState } from './migration-state';
 import { regionSlot, type RegionSlot } from './region-limiter';
 import {
+  bucketSearchAttributesAllowed,
   OMS_BLOCKED,
   OMS_DST_BUCKET,
   OMS_OUTCOME,
@@ -114,6 +116,20 @@ export async function migrationWorkflow(
   request: MigrationRequest,
   carried?: MigrationCarriedState,
 ): Promise<MigrationReport> {
+  // Metrics produce no commands and are skipped on replay: this wrapper leaves every history as it was.
+  try {
+    const report = await runMigration(request, carried);
+    recordMigrationEnded(report.outcome, report);
+    return report;
+  } catch (err) {
+    const end = migrationEndOf(err);
+    if (end) recordMigrationEnded(end.outcome, end.report);
+    throw err;
+  }
+}
+
+/** The migration itself (see {@link migrationWorkflow}). */
+async function runMigration(request: MigrationRequest, carried?: MigrationCarriedState): Promise<MigrationReport> {
   const v3 = patched(CORE_PROMISES_PATCH);
   // Rules as they were when the run validated its request: a run from before v3, or one carried over by
   // continue-as-new (validated by its first run), keeps the first rule set.
@@ -127,6 +143,7 @@ export async function migrationWorkflow(
     });
   }
   const req = validation.request;
+  if (!carried) recordMigrationStarted();
   const opts = req.orchestration;
   const migrationId = workflowInfo().workflowId;
   const state: MigrationCarriedState = carried ?? {
@@ -351,9 +368,13 @@ async function createTask(
     { key: OMS_TASK_ID, value: created.task_id },
     { key: OMS_STATUS, value: statusText(TaskStatus.WAITING) },
     { key: OMS_TASK_TYPE, value: req.task_type },
-    { key: OMS_DST_BUCKET, value: req.dst_node.bucket },
   ];
-  if (req.src_node.bucket) pairs.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
+  // Bucket names only where the starter allows them (a memo from the start event, so replay decides the same). The
+  // upsert command is the same either way; only its content differs, which replay does not compare.
+  if (bucketSearchAttributesAllowed(workflowInfo().memo)) {
+    pairs.push({ key: OMS_DST_BUCKET, value: req.dst_node.bucket });
+    if (req.src_node.bucket) pairs.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
+  }
   upsertSearchAttributes(pairs);
 }
 

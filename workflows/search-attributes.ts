@@ -23,6 +23,19 @@ export const OMS_BLOCKED = defineSearchAttributeKey('OmsBlocked', SearchAttribut
 /** Batch id for migrations started by a batch workflow. */
 export const OMS_BATCH_ID = defineSearchAttributeKey('OmsBatchId', SearchAttributeType.KEYWORD);
 
+/**
+ * Memo key a client sets to `false` (its `bucketSearchAttributes: false`, from `OMS_SEARCH_ATTRIBUTE_BUCKETS=false`)
+ * when bucket names must not be indexed: search attributes stay plaintext even with payload encryption. The
+ * migration then never writes {@link OMS_SRC_BUCKET}/{@link OMS_DST_BUCKET}, and a batch passes the memo on to its
+ * items. Without the memo (every earlier start, and starts from other SDKs) the buckets are written as before.
+ */
+export const BUCKET_SEARCH_ATTRIBUTES_MEMO = 'oms_bucket_search_attributes';
+
+/** False when the starter turned bucket search attributes off (see {@link BUCKET_SEARCH_ATTRIBUTES_MEMO}). */
+export function bucketSearchAttributesAllowed(memo: Record<string, unknown> | undefined): boolean {
+  return memo?.[BUCKET_SEARCH_ATTRIBUTES_MEMO] !== false;
+}
+
 /** Every custom search attribute the project registers. */
 export const SEARCH_ATTRIBUTES = [
   OMS_TASK_ID,

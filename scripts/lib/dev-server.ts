@@ -21,6 +21,11 @@ export interface DevServerOptions {
   /** Web UI port; a free one when omitted. Ignored when `headless`. */
   uiPort?: number;
   headless?: boolean;
+  /**
+   * Remote codec endpoint the Web UI decodes payloads with (`--ui-codec-endpoint`), e.g. `npm run codec-server`'s
+   * `http://127.0.0.1:8888/<token>`. Ignored when `headless`.
+   */
+  uiCodecEndpoint?: string;
   /** SQLite database file. Without it the server keeps state in memory and loses it on exit. */
   dbFile?: string;
   /**
@@ -116,6 +121,7 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   } else {
     const uiPort = options.uiPort ?? (await freePort());
     args.push('--ui-port', String(uiPort));
+    if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
     uiUrl = `http://127.0.0.1:${uiPort}`;
   }
   if (options.dbFile) {

@@ -24,7 +24,12 @@ const base = {
 describe('worker configuration', () => {
   test('parses profiles from the environment and applies defaults', () => {
     const config = loadWorkerConfig(base);
-    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'oms-migrations' });
+    expect(config.temporal).toMatchObject({
+      address: '127.0.0.1:7233',
+      namespace: 'default',
+      taskQueue: 'oms-migrations',
+    });
+    expect(config.temporal.connection.connectionOptions).toEqual({ address: '127.0.0.1:7233' });
     expect(config.oms.iamEndpoint).toBe('https://oms.example.test');
     expect(config.oms.authMode).toBe('token');
     expect(config.credentials.get('my-src')).toEqual({ ak: 'AK-SECRET-2', sk: 'SK-SECRET-3' });
