@@ -24,7 +24,8 @@ import {
 import { BATCH_HELP, planBatchCommand, type GroupOptions } from './batch-client';
 import { SCHEDULE_HELP, planScheduleCommand } from './schedules';
 import { dataConverterFromEnv } from './codec';
-import { createTemporalClient, loadTemporalSettings, type TemporalSettings } from './temporal-connection';
+import { createTemporalClient } from './temporal-connection';
+import { loadTemporalSettings, type TemporalSettings } from './temporal-settings';
 
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, FAILED: 3, WITH_FAILURES: 4 } as const;
 

@@ -4,7 +4,8 @@
  * the Temporal config file; production clusters — the dev commands do this themselves). On Temporal Cloud, custom
  * search attributes are added in the Cloud UI or with tcld instead: the operator API refuses namespace API keys.
  */
-import { connectTemporal, loadTemporalSettings } from '../client/temporal-connection';
+import { connectTemporal } from '../client/temporal-connection';
+import { loadTemporalSettings } from '../client/temporal-settings';
 import { registerSearchAttributes } from './lib/search-attributes';
 
 async function main(): Promise<void> {

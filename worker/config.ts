@@ -19,7 +19,7 @@ import {
   describeTemporalSettings,
   loadTemporalSettings,
   type TemporalSettings,
-} from '../client/temporal-connection';
+} from '../client/temporal-settings';
 import { DEFAULT_TASK_QUEUE } from '../client/migration-client';
 import { CodecConfigError, dataConverterFromEnv, describeCodec, type CodecDescription } from '../client/codec';
 

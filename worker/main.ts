@@ -10,12 +10,8 @@ import path from 'node:path';
 import { NativeConnection, Runtime, type Logger } from '@temporalio/worker';
 
 import { secretValues } from '../activities/credentials';
-import {
-  TemporalConnectionError,
-  connectChecked,
-  connectionError,
-  type TemporalSettings,
-} from '../client/temporal-connection';
+import { TemporalConnectionError, connectChecked, connectionError } from '../client/temporal-connection';
+import type { TemporalSettings } from '../client/temporal-settings';
 import { ConfigError, describeConfig, insecureEndpoints, loadWorkerConfig, redactAddress } from './config';
 import { createWorker } from './create-worker';
 import { coreLogFilter, createJsonLogger, routeProcessOutput } from './logger';

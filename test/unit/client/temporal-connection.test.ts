@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { classifyConnectionFailure } from '../../../client/temporal-connection';
 import {
   TemporalConfigError,
-  classifyConnectionFailure,
   describeTemporalSettings,
   loadTemporalSettings,
   temporalEnv,
   temporalTarget,
-} from '../../../client/temporal-connection';
+} from '../../../client/temporal-settings';
 import { describeConfig, loadWorkerConfig } from '../../../worker/config';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-settings-'));
