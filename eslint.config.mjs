@@ -65,6 +65,21 @@ export default tseslint.config(
     },
   },
   {
+    // The client library is usable without the command line: only client/cli/ knows about it.
+    files: ['client/**/*.ts'],
+    ignores: ['client/cli/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['./cli', './cli/*', '../cli', '../cli/*'], message: 'Library code must not import the CLI.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

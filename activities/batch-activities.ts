@@ -5,15 +5,15 @@
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 
-import { outcomeFromFailure } from '../workflows/internal/batch-report';
+import { FailureType } from '../workflows/failure-types';
+import { outcomeFromFailure } from '../workflows/shared/batch-report';
 import type {
   AwaitMigrationOutcomeInput,
-  BatchPreviousRun,
-  BatchReport,
   FindPreviousRunInput,
   MigrationOutcomeRecord,
-  MigrationReport,
-} from '../workflows/types';
+} from '../workflows/activity-types';
+import type { BatchPreviousRun, BatchReport } from '../workflows/batch-types';
+import type { MigrationReport } from '../workflows/report-types';
 
 /** Runs scanned to find the previous successful run (the newest come first; old ones do not matter). */
 const MAX_RUNS_SCANNED = 500;
@@ -32,7 +32,7 @@ export function batchActivities(getClient: () => Client) {
         const described = await handle.describe();
         if (described.status.name === 'RUNNING') {
           throw ApplicationFailure.create({
-            type: 'ItemPending',
+            type: FailureType.ItemPending,
             category: ApplicationFailureCategory.BENIGN,
             message: `${input.workflow_id} is still running`,
             nextRetryDelay: input.poll_interval_ms,
@@ -45,7 +45,7 @@ export function batchActivities(getClient: () => Client) {
         if (err instanceof WorkflowNotFoundError) {
           return {
             report: null,
-            failure: { type: 'ItemNotFound', message: `${input.workflow_id} does not exist` },
+            failure: { type: FailureType.ItemNotFound, message: `${input.workflow_id} does not exist` },
             cancelled: false,
           };
         }

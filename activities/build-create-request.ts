@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { NormalizedMigrationRequest } from '../workflows/types';
+import type { NormalizedMigrationRequest } from '../workflows/request-types';
 import type { ActivityContext } from './context';
 import type { CreateTaskReq, DstNodeReq, SourceCdnReq, SrcNodeReq } from './oms/wire-types';
 

@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 import type { ActivityCallCounts } from '../workflows/activity-types';
-import { emptyCalls } from '../workflows/internal/calls';
+import { emptyCalls } from '../workflows/shared/calls';
 import { IAM_TOKEN_OPERATION } from './oms/iam';
 
 const scope = new AsyncLocalStorage<ActivityCallCounts>();

@@ -3,7 +3,7 @@
  * activities resolve it here. Pluggable: anything implementing {@link CredentialStore} works (a secrets manager,
  * a vault client); the worker ships an environment/file-backed one (worker/config.ts).
  */
-import { PROFILE_NAME_PATTERN } from '../workflows/internal/request-spec';
+import { PROFILE_NAME_PATTERN } from '../workflows/shared/request-spec';
 
 /** The secrets a profile may hold. Which ones are needed depends on where the profile is used. */
 export interface CredentialProfile {

@@ -7,16 +7,19 @@ import { activityInfo } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 
-import { acquireSlotSignal, limiterSlotQuery, releaseSlotSignal } from '../workflows/definitions';
+import {
+  REGION_LIMITER_WORKFLOW_TYPE,
+  acquireSlotSignal,
+  limiterSlotQuery,
+  releaseSlotSignal,
+} from '../workflows/definitions';
+import { FailureType } from '../workflows/failure-types';
 import type {
   FindClosedWorkflowsInput,
   FindClosedWorkflowsOutput,
   ReleaseLimiterSlotInput,
   RequestLimiterSlotInput,
-} from '../workflows/types';
-
-/** Workflow type name of the limiter (mirrors `REGION_LIMITER_WORKFLOW_TYPE`, which lives in the sandbox). */
-const REGION_LIMITER_WORKFLOW_TYPE = 'regionLimiterWorkflow';
+} from '../workflows/activity-types';
 
 /** How long one holder may take to answer the `limiterSlot` query. */
 const HOLDER_QUERY_TIMEOUT_MS = 5_000;
@@ -25,7 +28,7 @@ const HOLDER_QUERY_TIMEOUT_MS = 5_000;
 export function requireTemporalClient(client: Client | undefined): Client {
   if (client) return client;
   throw ApplicationFailure.create({
-    type: 'WorkerMisconfigured',
+    type: FailureType.WorkerMisconfigured,
     nonRetryable: true,
     message:
       'This worker has no Temporal client for the region limiter and batches: pass `temporalClient` in ActivityDeps ' +

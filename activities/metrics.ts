@@ -11,7 +11,7 @@ import { Context } from '@temporalio/activity';
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 
 import type { MetricDefinition } from '../workflows/metrics';
-import { TaskStatus, isFinalStatus, statusText, type TaskSnapshot } from '../workflows/types';
+import { TaskStatus, isFinalStatus, statusText, type TaskSnapshot } from '../workflows/task-status';
 import { OmsApiError, type OmsErrorCode } from './oms/errors';
 import type { RequestEvent } from './oms/http';
 

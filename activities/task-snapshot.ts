@@ -1,5 +1,5 @@
 /** Maps OMS's TaskResp (ShowTask) to the snapshot the workflow keeps, tolerating the documented variants. */
-import type { TaskSnapshot } from '../workflows/types';
+import type { TaskSnapshot } from '../workflows/task-status';
 import { errorReasonOf, type TaskResp } from './oms/wire-types';
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);

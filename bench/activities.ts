@@ -7,7 +7,7 @@ import { cancellationSignal } from '@temporalio/activity';
 import type { ActivityContext } from '../activities/context';
 import { toApplicationFailure } from '../activities/to-application-failure';
 import { toTaskSnapshot } from '../activities/task-snapshot';
-import type { TaskSnapshot } from '../workflows/types';
+import type { TaskSnapshot } from '../workflows/task-status';
 
 /** Input of {@link createBenchActivities}' `showTaskOnce`. */
 export interface ShowTaskOnceInput {

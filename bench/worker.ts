@@ -8,6 +8,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, makeTelemetryFilterSt
 
 import { createActivityContext } from '../activities/context';
 import { migrationActivities } from '../activities/migration-activities';
+import { activityDepsFromConfig } from '../worker/activity-deps';
 import { loadWorkerConfig } from '../worker/config';
 import { createBenchActivities } from './activities';
 
@@ -19,15 +20,7 @@ async function main(): Promise<void> {
     // Core's own lines through the same logger (not the console's coloured text).
     telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} } },
   });
-  const ctx = createActivityContext({
-    omsEndpoint: config.oms.endpoint,
-    iamEndpoint: config.oms.iamEndpoint,
-    projectId: config.oms.projectId,
-    authMode: config.oms.authMode,
-    credentials: config.credentials,
-    tokenRefreshBeforeExpiryMs: config.oms.tokenRefreshBeforeExpiryMs,
-    timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
-  });
+  const ctx = createActivityContext(activityDepsFromConfig(config));
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const worker = await Worker.create({

@@ -3,10 +3,10 @@
 const path = require('node:path');
 const fs = require('node:fs');
 
-const compiled = path.join(__dirname, '..', 'lib', 'client', 'cli.js');
+const compiled = path.join(__dirname, '..', 'lib', 'client', 'cli', 'index.js');
 if (!fs.existsSync(compiled)) require('tsx/cjs');
 const { runCli, exitQuietlyOnClosedOutput, hideTlsIpServerNameWarning } = require(
-  fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'client', 'cli.ts'),
+  fs.existsSync(compiled) ? compiled : path.join(__dirname, '..', 'client', 'cli', 'index.ts'),
 );
 // Output piped into a reader that stops early (`status X | head -2`): stop quietly, as Unix tools do.
 exitQuietlyOnClosedOutput();

@@ -16,33 +16,40 @@ import {
 import type { SearchAttributePair } from '@temporalio/common';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 
-import { pauseUpdate, progressQuery, resumeUpdate, setBandwidthUpdate } from '../workflows/definitions';
 import {
-  MAX_REQUEST_BYTES,
-  formatIssues,
-  jsonByteLength,
-  validateMigrationRequest,
-} from '../workflows/internal/validate-request';
+  MIGRATION_WORKFLOW_TYPE,
+  REPORT_MEMO_KEY,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  setBandwidthUpdate,
+} from '../workflows/definitions';
+import { FailureType } from '../workflows/failure-types';
+import { MAX_REQUEST_BYTES, formatIssues, validateMigrationRequest } from '../workflows/shared/validate-request';
 import type { migrationWorkflow } from '../workflows/migration';
 import { mergeSnapshot } from '../workflows/migration-state';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../workflows/search-attributes';
+import { isRecord } from '../workflows/shared/is-record';
+import type { MigrationProgress, MigrationReport } from '../workflows/report-types';
 import type {
   BandwidthWindow,
-  MigrationProgress,
-  MigrationReport,
   MigrationRequest,
   NormalizedMigrationRequest,
-  TaskSnapshot,
   ValidationIssue,
-} from '../workflows/types';
+} from '../workflows/request-types';
+import type { TaskSnapshot } from '../workflows/task-status';
 import {
   bucketSearchAttributesMemo,
   resolveBucketSearchAttributes,
   type BucketSearchAttributeOptions,
 } from './bucket-search-attributes';
+import { asPayloadTooLarge } from './payload-size';
+
+// Part of this module's public surface since before payload-size.ts existed.
+export { PayloadTooLargeError, asPayloadTooLarge, payloadSizeRefusal } from './payload-size';
 
 /** Workflow type name, for starts from the CLI or any SDK. */
-export const MIGRATION_WORKFLOW_TYPE = 'migrationWorkflow';
+export { MIGRATION_WORKFLOW_TYPE };
 /** Default task queue (the worker's `OMS_TASK_QUEUE`). */
 export const DEFAULT_TASK_QUEUE = 'oms-migrations';
 
@@ -77,72 +84,13 @@ export class MigrationIdConflictError extends Error {
   }
 }
 
-/** Temporal's default payload limit (`limit.blobSize.error`), for messages. */
-const TEMPORAL_DEFAULT_BLOB_LIMIT = '2 MB';
-
-/**
- * The Temporal server refused to start a workflow because its input is larger than it accepts (its payload or
- * gRPC message limit). Valid requests stay far under Temporal's default limits, so this means a server configured
- * with a lower one. `bytes` is the input's size as JSON; `serverMessage` is the server's own words.
- */
-export class PayloadTooLargeError extends Error {
-  constructor(
-    readonly workflowId: string,
-    readonly bytes: number,
-    readonly serverMessage: string,
-    readonly boundBytes: number,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `Temporal refused to start ${workflowId}: its input is ${bytes} bytes of JSON, more than this server accepts ` +
-        `(server: "${serverMessage}"). Temporal's default payload limit is ${TEMPORAL_DEFAULT_BLOB_LIMIT}, and the ` +
-        `validator keeps inputs at or under ${boundBytes} bytes, so the server's limit (limit.blobSize.error) is ` +
-        'lower than the default: raise it, or make the input smaller (e.g. a list file instead of a long object_key)',
-      options,
-    );
-    this.name = 'PayloadTooLargeError';
-  }
-}
-
-/** Server refusals of an oversized start: payload limit (INVALID_ARGUMENT) or gRPC message limit. */
-const SIZE_REFUSALS = [/blob data size exceeds limit/i, /message larger than max/i, /message length too large/i];
-
-/**
- * The server's message when `err` (or one of its causes) is a refusal of an oversized workflow start, e.g.
- * "Blob data size exceeds limit." or "grpc: received message larger than max (5000132 vs. 4194304)".
- */
-export function payloadSizeRefusal(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const details = (current as { details?: unknown }).details;
-    for (const text of [typeof details === 'string' ? details : undefined, current.message]) {
-      if (text !== undefined && SIZE_REFUSALS.some((re) => re.test(text))) return text;
-    }
-    current = current.cause;
-  }
-  return undefined;
-}
-
-/** `err` as a {@link PayloadTooLargeError} when it is a size refusal of starting `workflowId` with `input`. */
-export function asPayloadTooLarge(
-  err: unknown,
-  workflowId: string,
-  input: unknown,
-  boundBytes: number,
-): PayloadTooLargeError | undefined {
-  const refusal = payloadSizeRefusal(err);
-  if (refusal === undefined) return undefined;
-  return new PayloadTooLargeError(workflowId, jsonByteLength(input), refusal, boundBytes, { cause: err });
-}
-
 /** Field paths where two JSON values differ (values themselves are never reported). */
 export function jsonDifferences(a: unknown, b: unknown, at = '$'): string[] {
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return [at];
     return a.flatMap((x, i) => jsonDifferences(x, b[i], `${at}[${i}]`));
   }
-  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (isObj(a) && isObj(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => jsonDifferences(a[k], b[k], at === '$' ? k : `${at}.${k}`));
   }
@@ -338,7 +286,7 @@ export class MigrationClient {
   /** The report a migration that ended early wrote to its `report` memo (cancelled migrations have no result). */
   private async memoReport(migrationId: string): Promise<MigrationReport | undefined> {
     const described = await this.handle(migrationId).describe();
-    const report = described.memo?.report as MigrationReport | undefined;
+    const report = described.memo?.[REPORT_MEMO_KEY] as MigrationReport | undefined;
     return report !== undefined && typeof report === 'object' && 'outcome' in report ? report : undefined;
   }
 
@@ -348,7 +296,7 @@ export class MigrationClient {
     const pending = raw.raw.pendingActivities?.find((a) => a.activityType?.name === 'pollMigrationTask');
     const info = pending?.lastFailure?.applicationFailureInfo;
     // Only a TaskPending failure carries a snapshot (an API error's details are the error's own).
-    if (info?.type !== 'TaskPending') return undefined;
+    if (info?.type !== FailureType.TaskPending) return undefined;
     const payloads = info.details?.payloads;
     if (!payloads?.length) return undefined;
     // Through the codecs too: with payload encryption the details are encrypted like every other payload.

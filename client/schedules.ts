@@ -1,6 +1,6 @@
 /**
  * Scheduled batch migrations on Temporal Schedules (not cron workflows): create, list, describe, pause, unpause,
- * trigger, backfill and delete — the library and the `oms-orchestrator schedule …` subcommands.
+ * trigger, backfill and delete. The `oms-orchestrator schedule …` subcommands are in client/cli/schedule-command.ts.
  *
  * Each scheduled action starts `batchMigrationWorkflow` with the batch input stored in the schedule; Temporal
  * names each run `<schedule id>-<scheduled time>`. Defaults: overlap policy SKIP (a run that would overlap a
@@ -9,35 +9,19 @@
  * `incremental: { schedule_id }` and each run migrates only objects changed since the last fully successful run
  * started (docs/batches.md).
  */
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  type Client,
-  type ScheduleDescription,
-  type ScheduleOverlapPolicy,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import type { Client, ScheduleDescription, ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
 
-import { MAX_BATCH_BYTES } from '../workflows/internal/batch-plan';
-import type { BatchRequest } from '../workflows/types';
-import {
-  BATCH_WORKFLOW_TYPE,
-  assertValidBatch,
-  describeReadError,
-  InvalidBatchError,
-  type GroupOptions,
-  type GroupPlan,
-  type Out,
-  type ReadJson,
-} from './batch-client';
+import { MAX_BATCH_BYTES } from '../workflows/shared/batch-plan';
+import type { BatchRequest } from '../workflows/batch-types';
+import { BATCH_WORKFLOW_TYPE, assertValidBatch } from './batch-client';
 import {
   bucketSearchAttributesMemo,
   resolveBucketSearchAttributes,
   type BucketSearchAttributeOptions,
 } from './bucket-search-attributes';
-import { asPayloadTooLarge } from './migration-client';
+import { asPayloadTooLarge } from './payload-size';
 
-/** Overlap policies, as the CLI accepts them (case-insensitive, `-` or `_`). */
+/** The overlap policies a batch schedule may have (the CLI accepts them case-insensitive, with `-` or `_`). */
 export const OVERLAP_POLICIES = [
   'SKIP',
   'BUFFER_ONE',
@@ -171,202 +155,4 @@ function scheduleSpec(options: BatchScheduleOptions): ScheduleSpec {
   const timezone = options.timezone ? { timezone: options.timezone } : {};
   if (options.cron) return { cronExpressions: [options.cron], ...timezone };
   return { intervals: [{ every: options.every! }], ...timezone };
-}
-
-/** `skip`, `buffer-one`, `BUFFER_ONE` → `BUFFER_ONE`; undefined when unknown. */
-export function parseOverlap(value: string): ScheduleOverlapPolicy | undefined {
-  const normalized = value.toUpperCase().replace(/-/g, '_');
-  return OVERLAP_POLICIES.find((p) => p === normalized);
-}
-
-/** A human summary of a schedule (`schedule describe`). */
-export function renderSchedule(d: ScheduleDescription): string {
-  const batch = d.action.args?.[0] as BatchRequest | undefined;
-  const spec = d.spec.calendars?.length
-    ? `calendar ${JSON.stringify(d.spec.calendars.map(compactCalendar))}`
-    : d.spec.intervals?.length
-      ? `every ${d.spec.intervals.map((i) => `${i.every / 1000}s`).join(', ')}`
-      : 'none (trigger or backfill only)';
-  const lines = [
-    `Schedule ${d.scheduleId}: ${d.state.paused ? 'PAUSED' : 'ACTIVE'}${d.state.note ? ` (${d.state.note})` : ''}`,
-    `Runs: ${d.action.workflowType} on task queue ${d.action.taskQueue}, ids ${d.action.workflowId}-<time>` +
-      (batch?.incremental ? ', incremental' : ''),
-    `Spec: ${spec}${d.spec.timezone ? ` (${d.spec.timezone})` : ''}`,
-    `Policies: overlap ${d.policies.overlap}, catch-up window ${d.policies.catchupWindow / 1000}s, ` +
-      `pause on failure ${d.policies.pauseOnFailure ? 'yes' : 'no'}`,
-    `Next runs: ${d.info.nextActionTimes.map((t) => t.toISOString()).join(', ') || '-'}`,
-    `Actions taken: ${d.info.numActionsTaken} (skipped for overlap: ${d.info.numActionsSkippedOverlap})`,
-  ];
-  for (const a of d.info.recentActions) {
-    lines.push(`  ${a.takenAt.toISOString()} → ${a.action.workflow.workflowId}`);
-  }
-  for (const a of d.info.runningActions) lines.push(`  running: ${a.workflow.workflowId}`);
-  return lines.join('\n');
-}
-
-function compactCalendar(c: NonNullable<ScheduleDescription['spec']['calendars']>[number]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, ranges] of Object.entries(c)) {
-    if (!Array.isArray(ranges)) continue;
-    out[key] = ranges.map((r: { start: unknown; end: unknown; step: number }) =>
-      r.start === r.end ? r.start : `${String(r.start)}-${String(r.end)}${r.step > 1 ? `/${r.step}` : ''}`,
-    );
-  }
-  return out;
-}
-
-// --- CLI (`oms-orchestrator schedule …`; wired in client/cli.ts) ---
-
-export const SCHEDULE_HELP = `Usage: oms-orchestrator schedule <subcommand> [options]
-
-Subcommands:
-  create <schedule-id> --file <batch.json> (--cron "<expr>" | --every <interval>) [options]
-        --cron "0 2 * * *"        cron expression (minute hour day month weekday), in --timezone (default UTC)
-        --every 24h               fixed interval instead (e.g. 30m, 6h, 24h)
-        --overlap <policy>        skip (default), buffer_one, buffer_all, cancel_other, terminate_other, allow_all
-        --catchup-window <dur>    how late a missed run may still start (default "1 day")
-        --incremental             each run copies only objects changed since the last successful run started
-        --pause-on-failure        pause the schedule when a run fails
-        --paused [--note <text>]  create it paused
-  list [--json]                                      every schedule of the namespace
-  describe <schedule-id> [--json]                    spec, policies, next and recent runs
-  pause <schedule-id> [--note <text>]                stop taking actions (running batches go on)
-  unpause <schedule-id> [--note <text>]
-  trigger <schedule-id> [--overlap <policy>]         start a run now
-  backfill <schedule-id> --start <ISO> --end <ISO> [--overlap <policy>]   run the actions of a past period
-  delete <schedule-id>                               delete the schedule (running batches go on)
-
-Each run is a batchMigrationWorkflow with id <schedule-id>-<scheduled time>; see docs/batches.md.`;
-
-const EXIT = { OK: 0, ERROR: 1, USAGE: 2 } as const;
-
-/** Parses `schedule <sub> …` (no I/O besides reading the batch file). */
-export function planScheduleCommand(args: string[], options: GroupOptions, readJson: ReadJson): GroupPlan {
-  const [sub, target] = args;
-  const usage = (message: string): GroupPlan => ({ usage: `${message}\n\n${SCHEDULE_HELP}` });
-  if (!sub) return usage('Missing schedule subcommand.');
-  if (!['create', 'list', 'describe', 'pause', 'unpause', 'trigger', 'backfill', 'delete'].includes(sub)) {
-    return usage(`Unknown schedule subcommand "${sub}".`);
-  }
-  if (sub !== 'list' && !target) return usage('Missing <schedule-id>.');
-  const id = target!;
-  let overlap: ScheduleOverlapPolicy | undefined;
-  if (options.overlap !== undefined) {
-    overlap = parseOverlap(options.overlap);
-    if (!overlap) return usage(`--overlap must be one of ${OVERLAP_POLICIES.join(', ')}.`);
-  }
-  const run = (fn: (sc: BatchScheduleClient, out: Out) => Promise<number>): GroupPlan => ({
-    run: (client, taskQueue, out) =>
-      withScheduleErrors(id, out, () => fn(new BatchScheduleClient(client, taskQueue), out)),
-  });
-
-  switch (sub) {
-    case 'create': {
-      if (!options.file) return usage('Missing --file.');
-      if (Boolean(options.cron) === Boolean(options.every)) return usage('Give exactly one of --cron and --every.');
-      let batch: unknown;
-      try {
-        batch = readJson(options.file);
-      } catch (err) {
-        return { usage: `Cannot read ${options.file}: ${describeReadError(err)}` };
-      }
-      const scheduleOptions: BatchScheduleOptions = {
-        scheduleId: id,
-        batch: batch as BatchRequest,
-        cron: options.cron,
-        every: options.every,
-        timezone: options.timezone,
-        overlap,
-        catchupWindow: options['catchup-window'],
-        pauseOnFailure: options['pause-on-failure'],
-        incremental: options.incremental,
-        paused: options.paused,
-        note: options.note,
-      };
-      try {
-        const withIncremental =
-          options.incremental && typeof batch === 'object' && batch !== null
-            ? { ...batch, incremental: { schedule_id: id } }
-            : batch;
-        assertValidBatch(withIncremental);
-      } catch (err) {
-        return { usage: (err as InvalidBatchError).message };
-      }
-      return run(async (sc, out) => {
-        await sc.create(scheduleOptions);
-        out(`Created schedule ${id}${options.paused ? ' (paused)' : ''}`);
-        return EXIT.OK;
-      });
-    }
-    case 'list':
-      return run(async (sc, out) => {
-        const schedules = await sc.list();
-        if (options.json) out(JSON.stringify(schedules, null, 2));
-        else if (schedules.length === 0) out('No schedules.');
-        else
-          for (const s of schedules)
-            out(`${s.id}  ${s.paused ? 'PAUSED' : 'ACTIVE'}  next ${s.next ?? '-'}  ${s.workflow_type ?? ''}`);
-        return EXIT.OK;
-      });
-    case 'describe':
-      return run(async (sc, out) => {
-        const d = await sc.describe(id);
-        if (options.json) {
-          const { raw: _raw, ...rest } = d;
-          out(JSON.stringify(rest, null, 2));
-        } else out(renderSchedule(d));
-        return EXIT.OK;
-      });
-    case 'pause':
-    case 'unpause':
-      return run(async (sc, out) => {
-        await (sub === 'pause' ? sc.pause(id, options.note) : sc.unpause(id, options.note));
-        out(`${sub === 'pause' ? 'Paused' : 'Unpaused'} schedule ${id}`);
-        return EXIT.OK;
-      });
-    case 'trigger':
-      return run(async (sc, out) => {
-        await sc.trigger(id, overlap);
-        out(`Triggered schedule ${id}`);
-        return EXIT.OK;
-      });
-    case 'backfill': {
-      const start = options.start ? new Date(options.start) : undefined;
-      const end = options.end ? new Date(options.end) : undefined;
-      if (!start || !end || Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end <= start) {
-        return usage('backfill needs --start and --end as ISO 8601 times, with end after start.');
-      }
-      return run(async (sc, out) => {
-        await sc.backfill(id, start, end, overlap);
-        out(`Backfill of schedule ${id} requested for ${start.toISOString()} … ${end.toISOString()}`);
-        return EXIT.OK;
-      });
-    }
-    default:
-      return run(async (sc, out) => {
-        await sc.delete(id);
-        out(`Deleted schedule ${id}`);
-        return EXIT.OK;
-      });
-  }
-}
-
-async function withScheduleErrors(id: string | undefined, out: Out, fn: () => Promise<number>): Promise<number> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof ScheduleNotFoundError) {
-      out(`No schedule with id ${id}`);
-      return EXIT.ERROR;
-    }
-    if (err instanceof ScheduleAlreadyRunning) {
-      out(`A schedule with id ${id} already exists (delete it first, or choose another id)`);
-      return EXIT.ERROR;
-    }
-    if (err instanceof InvalidBatchError) {
-      out(err.message);
-      return EXIT.USAGE;
-    }
-    throw err;
-  }
 }

@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 
+import { makeRedactor } from '../workflows/shared/redact';
 import { temporalTarget, type TemporalSettings } from './temporal-settings';
 
 /** Why a connection failed, as an operator can act on it. */
@@ -112,9 +113,7 @@ function errorText(err: unknown): string {
 export function connectionError(settings: TemporalSettings, err: unknown): TemporalConnectionError {
   if (err instanceof TemporalConnectionError) return err;
   const kind = classifyConnectionFailure(err);
-  const key = settings.connectionOptions.apiKey;
-  const raw = errorText(err);
-  const cause = key ? raw.split(key).join('***') : raw;
+  const cause = makeRedactor([settings.connectionOptions.apiKey])(errorText(err));
   return new TemporalConnectionError(
     kind,
     `Cannot connect to Temporal at ${temporalTarget(settings)}: ${HINTS[kind]}\n  cause: ${cause}`,

@@ -2,7 +2,7 @@
  * Wire types of the admin API (`/__admin/...`), shared by the server side (admin.ts) and the typed client
  * (admin-client.ts). Types only: importing this module pulls in no server code.
  */
-import type { FaultKind, FaultRule, FaultRuleInput } from './faults';
+import type { FaultRule, FaultRuleInput } from './faults';
 import type { HeldRequest } from './held-requests';
 import type { RequestLogEntry, RouteCounters } from './request-log';
 import type { RegionStats, TaskMetrics } from './simulator';
@@ -129,13 +129,4 @@ export interface AdminStats {
 }
 
 /** Types the admin API also uses, re-exported so that clients need only this module. */
-export type {
-  FaultKind,
-  FaultRule,
-  FaultRuleInput,
-  HeldRequest,
-  RequestLogEntry,
-  RouteCounters,
-  RegionStats,
-  TaskMetrics,
-};
+export type { FaultRule, FaultRuleInput, HeldRequest, RequestLogEntry, RouteCounters, RegionStats, TaskMetrics };

@@ -160,14 +160,6 @@ export function parseSdkDate(value: string): number | undefined {
   return ms;
 }
 
-/** Formats epoch ms as an `X-Sdk-Date` value. */
-export function formatSdkDate(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-}
-
 /** Why a signed request was rejected (mapped to gateway messages by the caller). */
 export type SignatureFailure =
   | 'malformed-authorization'

@@ -255,6 +255,7 @@ export const DEFAULT_EMULATOR_CONFIG: EmulatorConfig = {
   persistence: { debounceMs: 100, checkpointIntervalMs: 2_000 },
 };
 
+// The emulator repeats this on purpose: it imports nothing from the product it stands in for.
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

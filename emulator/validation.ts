@@ -10,6 +10,8 @@ import { invalidParameter, omsError } from './errors';
 import type { ListFileSpec, TaskCredentials, TaskRecord, TaskSpec, TaskType } from './task-model';
 import { TASK_TYPES } from './task-model';
 
+// These enum tables repeat the product's (workflows/request-types.ts) on purpose: the emulator imports nothing from
+// the product it stands in for, so it keeps OMS's rules even if the product's drift.
 /** `src_node.cloud_type` values (plus `HEC`, accepted by other OMS APIs); matched case-insensitively. */
 export const CLOUD_TYPES = [
   'AWS',
@@ -70,6 +72,7 @@ function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
 
+// The emulator repeats this on purpose: it imports nothing from the product it stands in for.
 function isObj(value: unknown): value is Obj {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -27,8 +27,9 @@ import { startEmulator } from '../emulator';
 import { loadWorkerConfig } from '../worker/config';
 import { createWorker } from '../worker/create-worker';
 import { coreLogFilter, createJsonLogger } from '../worker/logger';
-import type { MigrationRequest } from '../workflows/types';
+import type { MigrationRequest } from '../workflows/request-types';
 import { startDevServer, type DevServer } from './lib/dev-server';
+import { emulatorWorkerEnv } from './lib/emulator-worker-env';
 import { registerSearchAttributes } from './lib/search-attributes';
 
 /** The payload-encryption variables of this shell (README "Encrypted payloads"), handed to the demo's worker. */
@@ -41,6 +42,9 @@ function codecEnv(): Record<string, string> {
 }
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Task queue of the demo's worker and migrations. */
+const DEMO_TASK_QUEUE = 'oms-migrations-demo';
 
 function loadExample(name: string, region: string): MigrationRequest {
   const file = path.join(__dirname, '..', 'examples', name);
@@ -77,24 +81,11 @@ async function main(): Promise<void> {
   out(`Temporal: ${temporalTarget(settings)}${server?.uiUrl ? ` · Web UI: ${server.uiUrl}` : ''}`);
   out(`OMS/IAM emulator: ${emulator.url} (time scale ${timeScale}x)`);
 
-  const domain = emulator.config.iam.domains[0]!;
-  const key = emulator.config.accessKeys[0]!;
   // The worker holds the secrets; the migration requests only name the profiles "src" and "dst".
   const config = loadWorkerConfig({
     ...temporalEnv(),
     ...codecEnv(),
-    TEMPORAL_ADDRESS: address,
-    OMS_TASK_QUEUE: 'oms-migrations-demo',
-    OMS_ENDPOINT: emulator.url,
-    OMS_ALLOW_INSECURE_HTTP: 'true', // the local emulator speaks plain http
-    OMS_PROJECT_ID: domain.projects[0]!.id,
-    OMS_PROFILE_DEFAULT_IAM_USER: domain.users[0]!.name,
-    OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain.users[0]!.password,
-    OMS_PROFILE_DEFAULT_IAM_DOMAIN: domain.name,
-    OMS_PROFILE_SRC_AK: key.ak,
-    OMS_PROFILE_SRC_SK: key.sk,
-    OMS_PROFILE_DST_AK: key.ak,
-    OMS_PROFILE_DST_SK: key.sk,
+    ...emulatorWorkerEnv(emulator, { temporalAddress: address, taskQueue: DEMO_TASK_QUEUE }),
   });
   // The worker's log (its own lines and Temporal core's, forwarded) is JSON lines, scrubbed of the secrets above.
   const logger = createJsonLogger('INFO', secretValues(config.credentials), (line) => logStream.write(line));
@@ -102,7 +93,7 @@ async function main(): Promise<void> {
   const nativeConnection = await NativeConnection.connect(config.temporal.connection.connectionOptions);
   const worker = await createWorker({ config, connection: nativeConnection });
   const workerRun = worker.run();
-  out(`Worker running on task queue oms-migrations-demo (log: ${workerLog}).\n`);
+  out(`Worker running on task queue ${DEMO_TASK_QUEUE} (log: ${workerLog}).\n`);
 
   const client = new Client({
     connection,

@@ -1,7 +1,7 @@
 /**
  * Generates the JSON Schemas (draft 2020-12) of the migration contract, for backends in any language:
  *
- * - `schemas/migration-request.schema.json` from the field tables in `workflows/internal/request-spec.ts` (the
+ * - `schemas/migration-request.schema.json` from the field tables in `workflows/shared/request-spec.ts` (the
  *   same tables the validator walks), plus the cross-field rules below written as `if`/`then` clauses;
  * - `schemas/migration-report.schema.json` from a table typed against `MigrationReport`, so adding or removing a
  *   report field without updating the schema is a compile error.
@@ -12,10 +12,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { MIGRATION_REQUEST_SPEC } from '../workflows/internal/request-spec';
-import type { ValueSpec } from '../workflows/internal/request-spec';
-import { MIGRATION_OUTCOMES, TASK_TYPES } from '../workflows/types';
-import type { ApiCallCounts, FailedObjectRecord, MigrationReport, TaskErrorReason } from '../workflows/types';
+import { MIGRATION_REQUEST_SPEC } from '../workflows/shared/request-spec';
+import type { ValueSpec } from '../workflows/shared/request-spec';
+import { MIGRATION_OUTCOMES } from '../workflows/report-types';
+import { TASK_TYPES } from '../workflows/request-types';
+import type { ApiCallCounts, MigrationReport } from '../workflows/report-types';
+import type { FailedObjectRecord, TaskErrorReason } from '../workflows/task-status';
 
 /** A JSON Schema document or subschema (plain JSON data). */
 export type JsonSchema = { [keyword: string]: unknown };

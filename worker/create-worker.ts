@@ -10,6 +10,7 @@ import { Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Dispatcher } from 'undici';
 
 import { createActivities } from '../activities';
+import { activityDepsFromConfig } from './activity-deps';
 import type { WorkerConfig } from './config';
 
 export interface CreateWorkerOptions {
@@ -24,22 +25,17 @@ export interface CreateWorkerOptions {
 /** Creates (but does not run) the worker. */
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const { config, connection } = options;
-  const activities = createActivities({
-    omsEndpoint: config.oms.endpoint,
-    iamEndpoint: config.oms.iamEndpoint,
-    projectId: config.oms.projectId,
-    authMode: config.oms.authMode,
-    credentials: config.credentials,
-    tokenRefreshBeforeExpiryMs: config.oms.tokenRefreshBeforeExpiryMs,
-    dispatcher: options.dispatcher,
-    timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
-    // The region limiter and the batch activities talk to Temporal itself, over the worker's own connection.
-    temporalClient: new Client({
-      connection,
-      namespace: config.temporal.namespace,
-      ...(config.codec.dataConverter ? { dataConverter: config.codec.dataConverter } : {}),
+  const activities = createActivities(
+    activityDepsFromConfig(config, {
+      dispatcher: options.dispatcher,
+      // The region limiter and the batch activities talk to Temporal itself, over the worker's own connection.
+      temporalClient: new Client({
+        connection,
+        namespace: config.temporal.namespace,
+        ...(config.codec.dataConverter ? { dataConverter: config.codec.dataConverter } : {}),
+      }),
     }),
-  });
+  );
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,

@@ -10,16 +10,7 @@ import {
   type Logger,
 } from '@temporalio/worker';
 
-/** Replaces every occurrence of each secret in `text`. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length < 4) continue;
-    // Also the JSON-escaped form, since lines are redacted after serialization.
-    for (const form of new Set([s, JSON.stringify(s).slice(1, -1)])) out = out.split(form).join('***');
-  }
-  return out;
-}
+import { makeRedactor } from '../workflows/shared/redact';
 
 /** A Temporal logger that writes one JSON object per line to stderr, scrubbing the given secrets. */
 export function createJsonLogger(
@@ -27,6 +18,8 @@ export function createJsonLogger(
   secrets: readonly string[],
   write: (line: string) => void = (l) => process.stderr.write(l),
 ): DefaultLogger {
+  // Lines are scrubbed after serialization, so the JSON-escaped forms of the secrets count too.
+  const redact = makeRedactor(secrets);
   return new DefaultLogger(level, (entry: LogEntry) => {
     const { message, meta, level: entryLevel, timestampNanos } = entry;
     const record = {
@@ -50,7 +43,7 @@ export function createJsonLogger(
     } catch {
       line = JSON.stringify({ time: record.time, level: entryLevel, message });
     }
-    write(`${redact(line, secrets)}\n`);
+    write(`${redact(line)}\n`);
   });
 }
 

@@ -1,8 +1,12 @@
 /**
- * Inputs and outputs of the migration activities (pure types, shared by workflows/ and activities/). Every input
- * names credentials by profile only; the worker resolves the secrets inside the activity.
+ * Inputs and outputs of every activity: the migration, region-limiter and batch activities (pure types, shared by
+ * workflows/ and activities/). Every input names credentials by profile only; the worker resolves the secrets
+ * inside the activity.
  */
-import type { ApiCallCounts, BandwidthWindow, NormalizedMigrationRequest, TaskSnapshot } from './types';
+import type { SlotRelease, SlotRequest } from './limiter-types';
+import type { ApiCallCounts, MigrationReport } from './report-types';
+import type { BandwidthWindow, NormalizedMigrationRequest } from './request-types';
+import type { TaskSnapshot } from './task-status';
 
 /** API requests an activity attempt made, by kind (the workflow sums them; `oms` is derived in the report). */
 export type ActivityCallCounts = Omit<ApiCallCounts, 'oms'>;
@@ -174,4 +178,60 @@ export interface UpdateBandwidthInput extends TaskControlInput {
 export interface TaskControlOutput {
   changed: boolean;
   calls: ActivityCallCounts;
+}
+
+// --- Region limiter (workflows/region-limiter.ts) ---
+
+/** Input of the `requestLimiterSlot` local activity. */
+export interface RequestLimiterSlotInput {
+  limiter_id: string;
+  region: string;
+  request: SlotRequest;
+}
+
+/** Input of the `releaseLimiterSlot` local activity. */
+export interface ReleaseLimiterSlotInput {
+  limiter_id: string;
+  release: SlotRelease;
+}
+
+/** Input of `findClosedWorkflows`. */
+export interface FindClosedWorkflowsInput {
+  workflow_ids: string[];
+  /**
+   * The slots the limiter believes these workflows hold: a running holder whose `limiterSlot` query names another
+   * request (or none) no longer holds it, and is listed in `stale` (absent in older limiter histories).
+   */
+  holders?: { holder_id: string; request_id: string }[];
+}
+
+/** Result of `findClosedWorkflows`: the ids whose latest run is no longer running (or that do not exist). */
+export interface FindClosedWorkflowsOutput {
+  closed: string[];
+  /** Slots whose running holder says it no longer waits on or holds them (the limiter releases exactly these). */
+  stale?: { holder_id: string; request_id: string }[];
+}
+
+// --- Batches (workflows/batch.ts) ---
+
+/** How an item's migration ended, as the batch sees it: its report, or its failure (with a report if it had one). */
+export interface MigrationOutcomeRecord {
+  report: MigrationReport | null;
+  failure: { type: string; message: string } | null;
+  /** True when the migration was cancelled. */
+  cancelled: boolean;
+}
+
+/** Input of `awaitMigrationOutcome`. */
+export interface AwaitMigrationOutcomeInput {
+  workflow_id: string;
+  /** How often to look again while it runs. */
+  poll_interval_ms: number;
+}
+
+/** Input of `findPreviousSuccessfulRun`. */
+export interface FindPreviousRunInput {
+  schedule_id: string;
+  /** Workflow type of the runs (`batchMigrationWorkflow`). */
+  workflow_type: string;
 }

@@ -33,8 +33,8 @@ import {
 import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '@temporalio/common';
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
 
-import type { createActivities } from '../activities';
-import { batchProgressQuery } from './definitions';
+import type { Activities } from '../activities';
+import { BATCH_WORKFLOW_TYPE, batchProgressQuery } from './definitions';
 import { FailureType } from './failure-types';
 import {
   batchOptions,
@@ -42,9 +42,10 @@ import {
   itemWorkflowId,
   validateBatchRequest,
   type BatchOptions,
-} from './internal/batch-plan';
+} from './shared/batch-plan';
 import {
   buildBatchReport,
+  cancelledOutcome,
   doneCount,
   emptyTally,
   failedItemCount,
@@ -54,8 +55,9 @@ import {
   renderBatchDetails,
   summarizeItem,
   type BatchTally,
-} from './internal/batch-report';
-import { formatIssues } from './internal/validate-request';
+} from './shared/batch-report';
+import { BATCH_RULE_SETS, selectRules } from './shared/rule-sets';
+import { formatIssues } from './shared/validate-request';
 import { migrationWorkflow } from './migration';
 import {
   BUCKET_SEARCH_ATTRIBUTES_MEMO,
@@ -66,21 +68,9 @@ import {
   OMS_SRC_BUCKET,
   OMS_TASK_TYPE,
 } from './search-attributes';
-import {
-  BatchFailureType,
-  ORCHESTRATION_DEFAULTS,
-  type BatchProgress,
-  type BatchReport,
-  type BatchRequest,
-  type BatchWatermark,
-  type MigrationOutcomeRecord,
-  type MigrationRequest,
-} from './types';
-
-type Activities = ReturnType<typeof createActivities>;
-
-/** Workflow type name of the batch (schedules and other SDKs start it by name). */
-export const BATCH_WORKFLOW_TYPE = 'batchMigrationWorkflow';
+import type { MigrationOutcomeRecord } from './activity-types';
+import type { BatchProgress, BatchReport, BatchRequest, BatchWatermark } from './batch-types';
+import { ORCHESTRATION_DEFAULTS, type MigrationRequest } from './request-types';
 
 const { findPreviousSuccessfulRun } = proxyActivities<Activities>({
   startToCloseTimeout: '60s',
@@ -110,9 +100,6 @@ export interface BatchCarriedState {
   started_at: string;
 }
 
-/** Patch: batch input validated under the v2 request rules (UTF-16 description, region ids, size bounds). */
-export const BATCH_RULES_PATCH = 'oms-batch-rules-v2';
-
 /**
  * Runs a batch of migrations. Input: {@link BatchRequest}. Result: a {@link BatchReport} (outcome `succeeded` or
  * `completed_with_failures`). Fails with `InvalidMigrationInput` (nothing started; `details[0]` lists every issue),
@@ -123,8 +110,9 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
   if (carried) {
     options = batchOptions(input);
   } else {
-    // Rules of the version that started the batch: a batch started before the v2 rules replays under v1.
-    const validation = validateBatchRequest(input, { rules: patched(BATCH_RULES_PATCH) ? 'v2' : 'v1' });
+    // Rules of the version that started the batch (shared/rule-sets.ts): a batch started before the v2 rules
+    // replays under v1. Later runs (continue-as-new) carry an input this run validated and do not validate again.
+    const validation = validateBatchRequest(input, { rules: selectRules(BATCH_RULE_SETS, patched) });
     if (!validation.ok) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidMigrationInput,
@@ -204,8 +192,7 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
     void outcome
       .then(record, (err: unknown) => {
         // A cancelled start (the batch was cancelled meanwhile) ends the item as cancelled; anything else is a bug.
-        if (isCancellation(err))
-          record({ report: null, failure: { type: 'Cancelled', message: 'cancelled' }, cancelled: true });
+        if (isCancellation(err)) record(cancelledOutcome());
         else fatal ??= err instanceof Error ? err : new Error(String(err));
       })
       .finally(() => {
@@ -269,7 +256,7 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
   await condition(allHandlersFinished);
   if (report.outcome === 'failed') {
     throw ApplicationFailure.create({
-      type: BatchFailureType.BatchFailed,
+      type: FailureType.BatchFailed,
       message:
         `Batch stopped by its failure policy after ${failedItemCount(state.tally)} failed item(s); ` +
         `${report.counts.not_started} item(s) not started`,

@@ -1,18 +1,20 @@
 /**
- * Messages of the migration workflow: one definition each, imported by the workflow and by client/ so names and
- * types cannot drift. Wire names are explicit and stable (other SDKs call them by name).
+ * Names the workflows are called by — messages (signals, queries, updates) and the workflow types started by name —
+ * one definition each, imported by the workflows, activities and client/ so names and types cannot drift. Wire
+ * names are explicit and stable (other SDKs call them by name).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
-import type {
-  BandwidthWindow,
-  BatchProgress,
-  LimiterStatus,
-  MigrationProgress,
-  SlotGrant,
-  SlotRelease,
-  SlotRequest,
-} from './types';
+import type { BatchProgress } from './batch-types';
+import type { LimiterStatus, SlotGrant, SlotRelease, SlotRequest } from './limiter-types';
+import type { MigrationProgress } from './report-types';
+import type { BandwidthWindow } from './request-types';
+
+/** Workflow type of a migration (`migrationWorkflow`, workflows/migration.ts), for clients and other SDKs. */
+export const MIGRATION_WORKFLOW_TYPE = 'migrationWorkflow';
+
+/** Memo key of the final report, written when a migration ends early (cancel, deadline, failure) and read by clients. */
+export const REPORT_MEMO_KEY = 'report';
 
 /** Latest known state of the migration: phase, OMS task id and the last OMS snapshot the workflow received. */
 export const progressQuery = defineQuery<MigrationProgress>('progress');
@@ -34,10 +36,16 @@ export const setBandwidthUpdate = defineUpdate<MigrationProgress, [BandwidthWind
 
 // --- Batch workflow ---
 
+/** Workflow type of the batch (`batchMigrationWorkflow`, workflows/batch.ts), for clients and schedules. */
+export const BATCH_WORKFLOW_TYPE = 'batchMigrationWorkflow';
+
 /** Batch progress: items waiting, running, done and failed, with object and byte totals of the items done. */
 export const batchProgressQuery = defineQuery<BatchProgress>('progress');
 
 // --- Region limiter ---
+
+/** Workflow type of the limiter (`regionLimiterWorkflow`, workflows/region-limiter.ts), signal-with-started by name. */
+export const REGION_LIMITER_WORKFLOW_TYPE = 'regionLimiterWorkflow';
 
 /** To the limiter: a migration asks for a running slot (sent with signal-with-start by `requestLimiterSlot`). */
 export const acquireSlotSignal = defineSignal<[SlotRequest]>('acquireSlot');

@@ -1,10 +1,11 @@
 /**
- * The error-type contract between activities and workflows: the `ApplicationFailure.type` strings.
+ * The error-type contract between activities, workflows and clients: every `ApplicationFailure.type` string the
+ * orchestrator raises, and the `failure.type` of a batch item's outcome record — one table, no other home.
  *
- * Pure and sandbox-safe (no imports). Activities produce these types (only `activities/to-application-failure.ts`
- * maps client errors to them); workflows branch on `err.cause.type`; activity-option presets list
- * {@link NON_RETRYABLE_FAILURE_TYPES} in `nonRetryableErrorTypes`. The string values are persisted in workflow
- * history, so never rename one: add a new type instead.
+ * Pure and sandbox-safe (type imports only). Activities produce these types (only
+ * `activities/to-application-failure.ts` maps client errors to them); workflows branch on `err.cause.type`;
+ * activity-option presets list {@link NON_RETRYABLE_FAILURE_TYPES} in `nonRetryableErrorTypes`. The string values
+ * are persisted in workflow history, so never rename one: add a new type instead.
  */
 import type { ActivityCallCounts } from './activity-types';
 
@@ -50,6 +51,32 @@ export const FailureType = {
    * task nobody watches.
    */
   CredentialsRejected: 'CredentialsRejected',
+  /**
+   * The worker lacks wiring an activity needs (no Temporal client for the region limiter and batches).
+   * Non-retryable: an operator must fix the worker.
+   */
+  WorkerMisconfigured: 'WorkerMisconfigured',
+
+  // --- Batches (workflows/batch.ts) ---
+
+  /** The failure policy stopped the batch; `details[0]` is the `BatchReport`. Non-retryable. */
+  BatchFailed: 'BatchFailed',
+  /**
+   * An item's migration is still running (`awaitMigrationOutcome`). Retryable and BENIGN; `nextRetryDelay` is the
+   * poll interval (infrequent polling, like {@link FailureType.TaskPending}).
+   */
+  ItemPending: 'ItemPending',
+
+  // --- How a batch item's migration ended without an ApplicationFailure (`MigrationOutcomeRecord.failure.type`) ---
+
+  /** The item's migration workflow does not exist. */
+  ItemNotFound: 'ItemNotFound',
+  /** The item's migration was cancelled. */
+  Cancelled: 'Cancelled',
+  /** The item's migration was terminated. */
+  Terminated: 'Terminated',
+  /** The item's migration timed out (a workflow execution or run timeout). */
+  TimedOut: 'TimedOut',
 } as const;
 
 /** One of the {@link FailureType} string values. */

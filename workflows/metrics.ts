@@ -10,8 +10,9 @@
  */
 import { ApplicationFailure, ContinueAsNew, isCancellation, metricMeter, workflowInfo } from '@temporalio/workflow';
 
+import { REPORT_MEMO_KEY } from './definitions';
 import { FailureType } from './failure-types';
-import type { MigrationOutcome, MigrationReport } from './types';
+import type { MigrationOutcome, MigrationReport } from './report-types';
 
 /** One metric: Prometheus name, kind, help text, label names and (histograms) bucket bounds. */
 export interface MetricDefinition {
@@ -131,7 +132,7 @@ export function migrationEndOf(err: unknown): { outcome: MigrationEndOutcome; re
       : failure?.type === FailureType.DeadlineExceeded
         ? 'deadline'
         : 'failed';
-  const report = asReport(failure?.details?.[0]) ?? asReport(workflowInfo().memo?.report);
+  const report = asReport(failure?.details?.[0]) ?? asReport(workflowInfo().memo?.[REPORT_MEMO_KEY]);
   return report ? { outcome, report } : { outcome };
 }
 

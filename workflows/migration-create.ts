@@ -15,18 +15,30 @@ import {
   log,
   proxyActivities,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 
-import type { createActivities } from '../activities';
+import type { Activities } from '../activities';
 import { API_CALL, CLEANUP_CALL } from './activity-options';
 import type { CreateMigrationTaskInput, CreateMigrationTaskOutput, RemovedDuplicate } from './activity-types';
 import { FailureType, type LookupIncompleteDetails } from './failure-types';
-import { addCalls, emptyCalls } from './internal/calls';
-import type { MigrationCarriedState } from './migration-state';
-import type { NormalizedMigrationRequest } from './types';
+import { addCalls, emptyCalls } from './shared/calls';
+import { DeadlineReached, type MigrationCarriedState } from './migration-state';
+import type { RegionSlot } from './region-limiter';
+import type { NormalizedMigrationRequest } from './request-types';
+import {
+  bucketSearchAttributesAllowed,
+  OMS_DST_BUCKET,
+  OMS_SRC_BUCKET,
+  OMS_STATUS,
+  OMS_TASK_ID,
+  OMS_TASK_TYPE,
+} from './search-attributes';
+import { TaskStatus, statusText } from './task-status';
 
-type Activities = ReturnType<typeof createActivities>;
+const api = proxyActivities<Activities>(API_CALL);
 
 /**
  * Bound on resumed look-ups per creation. Each round reads at least one page of 100 tasks further than the last
@@ -71,7 +83,10 @@ export async function createOnce(
   const { createMigrationTask } = proxyActivities<Activities>({
     ...API_CALL,
     // A quota refusal comes back to the workflow, which waits for it on a timer (see below).
-    retry: { ...API_CALL.retry, nonRetryableErrorTypes: [...API_CALL.retry!.nonRetryableErrorTypes!, 'QuotaExceeded'] },
+    retry: {
+      ...API_CALL.retry,
+      nonRetryableErrorTypes: [...API_CALL.retry!.nonRetryableErrorTypes!, FailureType.QuotaExceeded],
+    },
     // Up to the deadline (at least ten minutes): refused credentials after an unknown outcome back off until fixed.
     scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -207,4 +222,97 @@ export function lookupIncomplete(err: unknown): LookupIncompleteDetails | undefi
     return undefined;
   }
   return { resume_offset: d.resume_offset, calls: d.calls ?? emptyCalls() };
+}
+
+/**
+ * Prepares (profiles, IAM token), waits for a region slot, creates the task once, and records it in the state and
+ * the search attributes.
+ */
+export async function createTask(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  slot: RegionSlot,
+  v3: boolean,
+  show: () => void,
+): Promise<void> {
+  state.phase = 'creating';
+  const profiles = [
+    req.src_node.credential_profile,
+    req.dst_node.credential_profile,
+    req.source_cdn?.credential_profile,
+  ];
+  const prepared = await api.prepareMigration({
+    api_profile: req.orchestration.api_profile,
+    profiles: profiles.filter((p): p is string => typeof p === 'string'),
+  });
+  state.calls = addCalls(state.calls, prepared.calls);
+  // Region limiter: wait (durably) for a running slot and room in the creation quota.
+  if (!(await slot.acquire(true, state.deadline_at))) throw new DeadlineReached();
+  const created = v3 ? await createOnce(req, state, show) : await createBeforeV3(req, state, id);
+  state.calls = addCalls(state.calls, created.calls);
+  state.task_id = created.task_id;
+  state.task_name = created.task_name;
+  state.phase = 'waiting';
+  if (created.reattached)
+    log.info('Re-attached to the OMS task an earlier attempt created', { taskId: created.task_id });
+  const pairs: SearchAttributeUpdatePair[] = [
+    { key: OMS_TASK_ID, value: created.task_id },
+    { key: OMS_STATUS, value: statusText(TaskStatus.WAITING) },
+    { key: OMS_TASK_TYPE, value: req.task_type },
+  ];
+  // Bucket names only where the starter allows them (a memo from the start event, so replay decides the same). The
+  // upsert command is the same either way; only its content differs, which replay does not compare.
+  if (bucketSearchAttributesAllowed(workflowInfo().memo)) {
+    pairs.push({ key: OMS_DST_BUCKET, value: req.dst_node.bucket });
+    if (req.src_node.bucket) pairs.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
+  }
+  upsertSearchAttributes(pairs);
+}
+
+/** The create as runs recorded before `CORE_PROMISES_PATCH` made it (kept for their replay). */
+async function createBeforeV3(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+): Promise<CreateMigrationTaskOutput> {
+  // Not cancellable: a create cancelled mid-flight could still land at OMS, orphaning a running task.
+  const { createMigrationTask } = proxyActivities<Activities>({
+    ...API_CALL,
+    scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
+  });
+  let lookup: CreateMigrationTaskInput['lookup'];
+  for (let round = 1; ; round++) {
+    try {
+      return await CancellationScope.nonCancellable(() =>
+        createMigrationTask({
+          migration_id: id,
+          idempotency_key: idempotencyKey(),
+          request: req,
+          ...(lookup ? { lookup } : {}),
+        }),
+      );
+    } catch (err) {
+      const resume = lookupIncomplete(err);
+      if (resume === undefined || round >= MAX_LOOKUP_ROUNDS) throw err;
+      state.calls = addCalls(state.calls, resume.calls);
+      lookup = { resume_offset: resume.resume_offset };
+    }
+  }
+}
+
+/**
+ * After an uncertain create, waits out the settle window (a late request has had time to land), then removes any
+ * other task with the marker before polling.
+ */
+export async function reconcileAfterSettling(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+): Promise<void> {
+  const dueAt = state.reconcile?.due_at;
+  if (dueAt === undefined || dueAt === null) return;
+  const wait = Math.min(dueAt, state.deadline_at) - Date.now();
+  if (wait > 0) await sleep(wait);
+  await reconcile(req, state, state.task_id);
+  state.reconcile = { due_at: null };
 }

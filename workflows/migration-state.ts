@@ -1,7 +1,11 @@
 /** The migration workflow's state, carried across continue-as-new (pure types and helpers, sandbox-safe). */
 import type { ActivityCallCounts, RemovedDuplicate } from './activity-types';
 import type { RegionSlotState } from './region-limiter';
-import { isFinalStatus, type MigrationPhase, type TaskSnapshot } from './types';
+import type { MigrationPhase } from './report-types';
+import { isFinalStatus, type TaskSnapshot } from './task-status';
+
+/** The migration's own deadline passed while it waited (paused, or for a slot) without an activity to time out. */
+export class DeadlineReached extends Error {}
 
 /** State carried across continue-as-new. Everything else is derived from the request. */
 export interface MigrationCarriedState {

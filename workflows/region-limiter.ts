@@ -2,16 +2,12 @@
  * OMS's limits across everything that runs on a task queue: at most N tasks running per region (OMS runs 5 and
  * queues the rest) and at most M task creations per rolling 24 h (OMS refuses the 1,501st with OMS.0075).
  *
- * One long-lived `regionLimiterWorkflow` per (region, task queue), id `oms-limiter/<region>/<task queue>`, is a
- * durable semaphore with a rolling creation window. A migration asks for a slot right before CreateTask (and before
- * a resume or failed-object StartTask) through the `requestLimiterSlot` local activity, which signal-with-starts the
- * limiter; it then waits for the `slotGranted` signal — durably, for as long as it takes. It gives the slot back
- * (`releaseSlot` signal, through a local activity) when its task reaches a final status or the migration ends,
- * also on failure or cancellation. Holders that end without releasing (terminated, reset) are found by describing
- * the holders while someone waits, and their slots are reclaimed.
- *
- * The limiter carries its whole state (holders, waiters, recent creations) across continue-as-new, and completes
- * once it holds, queues and remembers nothing.
+ * One `regionLimiterWorkflow` per (region, task queue), id `oms-limiter/<region>/<task queue>`, is a durable
+ * semaphore with a rolling creation window. A migration asks for a slot before CreateTask (and before a resume or
+ * failed-object StartTask) through the `requestLimiterSlot` local activity (signal-with-start), waits durably for
+ * `slotGranted`, and releases the slot when its task ends or the migration ends, however it ends. Slots of holders
+ * that ended without releasing (terminated, reset) are reclaimed while someone waits. The state crosses
+ * continue-as-new; the limiter completes once it holds, queues and remembers nothing.
  */
 import {
   CancellationScope,
@@ -28,7 +24,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 
-import type { createActivities } from '../activities';
+import type { Activities } from '../activities';
 import { acquireSlotSignal, limiterStatusQuery, releaseSlotSignal, slotGrantedSignal } from './definitions';
 import {
   enqueueRequest,
@@ -41,12 +37,10 @@ import {
   pruneCreations,
   reclaimClosed,
   releaseSlot,
-} from './internal/batch-limiter';
+} from './shared/region-limiter-logic';
 import { recordLimiterState, recordLimiterWait } from './metrics';
-import { LIMITER_DEFAULTS } from './types';
-import type { LimiterHolder, LimiterState, MigrationRequest, SlotRequest } from './types';
-
-type Activities = ReturnType<typeof createActivities>;
+import type { LimiterHolder, LimiterState, SlotRequest } from './limiter-types';
+import type { NormalizedMigrationRequest } from './request-types';
 
 /** Describing holders is best effort: a short, bounded budget, then the limiter simply tries again later. */
 const { findClosedWorkflows } = proxyActivities<Activities>({
@@ -68,9 +62,6 @@ const FIRST_HOLDER_CHECK_MS = 5_000;
 const MAX_HOLDER_CHECK_MS = 60_000;
 /** The limiter continues as new after this many events (each grant costs about ten). */
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
-
-/** Workflow type name of the limiter (signal-with-start by name from the activity). */
-export const REGION_LIMITER_WORKFLOW_TYPE = 'regionLimiterWorkflow';
 
 /**
  * The per-region limiter. Started by the first `requestLimiterSlot` of a region (signal-with-start); answers the
@@ -181,7 +172,7 @@ function earliest(...times: (number | null)[]): number | null {
 
 // --- The migration side ---
 
-/** Patch id of the limiter integration in `migrationWorkflow` (issue 5: scheduled batch migrations). */
+/** Patch id of the limiter integration in `migrationWorkflow`: a run whose history predates it skips the limiter. */
 export const LIMITER_PATCH = 'oms-region-limiter';
 
 /** How often a waiting migration repeats its request (it also restarts a limiter that was terminated). */
@@ -219,11 +210,15 @@ export interface RegionSlot {
 
 /**
  * The limiter integration for the migration workflow. Call once, before the first `await`: it registers the
- * `slotGranted` handler. Limits come from the raw request's orchestration options (the normalized request keeps only
- * the options it knows), and are kept in `state.limiter` so they survive continue-as-new.
+ * `slotGranted` handler. Limits come from the validated request's orchestration options (defaults applied like
+ * every other option's), fixed in `state.limiter` by the first run so they survive continue-as-new.
+ *
+ * Runs recorded when the limits were read from the raw request replay unchanged without a patch: for a request that
+ * passed validation the normalized value is the raw one or the same default, and a carried-over run reads
+ * `state.limiter`, not the request.
  */
 export function regionSlot(
-  request: MigrationRequest,
+  request: NormalizedMigrationRequest,
   state: { limiter?: RegionSlotState },
   /** The run includes the limiter patch without its marker (runs with the core-promises patch). */
   limiterPatched = false,
@@ -233,9 +228,9 @@ export function regionSlot(
   const slot = (state.limiter ??= {
     limiter_id: limiterWorkflowId(request.dst_node.region, info.taskQueue),
     region: request.dst_node.region,
-    max_running: o?.max_running_per_region ?? LIMITER_DEFAULTS.max_running_per_region,
-    create_quota: o?.daily_create_quota ?? LIMITER_DEFAULTS.daily_create_quota,
-    create_window_ms: (o?.create_quota_window_seconds ?? LIMITER_DEFAULTS.create_quota_window_seconds) * 1000,
+    max_running: o.max_running_per_region,
+    create_quota: o.daily_create_quota,
+    create_window_ms: o.create_quota_window_seconds * 1000,
     request_id: null,
     held: false,
   });

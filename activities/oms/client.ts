@@ -9,9 +9,12 @@
  */
 import type { Dispatcher } from 'undici';
 
-import { classifyResponse, protocolError } from './errors';
-import type { ClassifyContext, OmsProtocolError } from './errors';
-import { DEFAULT_HTTP_TIMEOUTS, defaultDispatcher, exchange, makeRedactor } from './http';
+import { isRecord } from '../../workflows/shared/is-record';
+import { makeRedactor } from '../../workflows/shared/redact';
+import { classifyResponse, protocolError } from './classify';
+import type { ClassifyContext } from './classify';
+import type { OmsProtocolError } from './errors';
+import { DEFAULT_HTTP_TIMEOUTS, defaultDispatcher, exchange } from './http';
 import type { ExchangeInput, ExchangeResult, HttpTimeouts, RequestListener } from './http';
 import { encodeRfc3986, signRequest } from './signer';
 import type { TokenProvider } from './token-cache';
@@ -76,8 +79,8 @@ interface CallSpec {
  * Typed client for the OMS v2 task API. Method names are the SDK operation names in camelCase; request and
  * response objects are the API's own snake_case shapes (see wire-types.ts for why).
  *
- * Every method throws an `OmsApiError` subclass for API and transport failures (see errors.ts), rethrows the
- * signal's reason on cancellation, and throws `TypeError` for invalid arguments (a programming error).
+ * Every method throws an `OmsApiError` subclass for API and transport failures (errors.ts, chosen by classify.ts),
+ * rethrows the signal's reason on cancellation, and throws `TypeError` for invalid arguments (a programming error).
  */
 export class OmsClient {
   private readonly base: string;
@@ -325,8 +328,4 @@ function collectSecrets(body: unknown, out: (string | undefined)[] = [], depth =
     else if (typeof value === 'object') collectSecrets(value, out, depth + 1);
   }
   return out;
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

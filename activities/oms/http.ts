@@ -10,8 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import type { Dispatcher } from 'undici';
 
-import { classifyResponse, classifyTransportError } from './errors';
-import type { OmsErrorCode, ResponseHeaders } from './errors';
+import { classifyResponse, classifyTransportError } from './classify';
+import type { ResponseHeaders } from './classify';
+import type { OmsErrorCode } from './errors';
 
 /** Per-call undici timeouts; keep both well under the activity's `startToCloseTimeout`. */
 export interface HttpTimeouts {
@@ -21,7 +22,11 @@ export interface HttpTimeouts {
   bodyTimeoutMs?: number;
 }
 
-/** Defaults well under the activities' `startToCloseTimeout` (the worker caps them at 25 s for its 60 s limit). */
+/**
+ * Defaults when the caller passes none (the worker passes `OMS_HTTP_TIMEOUT_SECONDS`, at most 25 s): an attempt may
+ * wait on a token fetch and then on the call, and both must fit in the activities' 60 s `startToCloseTimeout`
+ * (workflows/activity-options.ts).
+ */
 export const DEFAULT_HTTP_TIMEOUTS: Readonly<Required<HttpTimeouts>> = {
   headersTimeoutMs: 20_000,
   bodyTimeoutMs: 20_000,
@@ -125,21 +130,4 @@ export async function exchange(input: ExchangeInput): Promise<ExchangeResult> {
       // A metrics hook must never change the outcome of an API call.
     }
   }
-}
-
-/**
- * Builds a function that replaces every occurrence of the given secrets (and their JSON-escaped and
- * URL-encoded forms) with `***`. Used on any server-provided text before it enters an error message.
- */
-export function makeRedactor(secrets: Iterable<string | undefined>): (text: string) => string {
-  const needles = new Set<string>();
-  for (const secret of secrets) {
-    if (!secret) continue;
-    needles.add(secret);
-    needles.add(JSON.stringify(secret).slice(1, -1));
-    needles.add(encodeURIComponent(secret));
-  }
-  // Longest first, so a secret containing another secret is removed whole.
-  const ordered = [...needles].filter((n) => n !== '').sort((a, b) => b.length - a.length);
-  return (text) => ordered.reduce((acc, needle) => acc.split(needle).join('***'), text);
 }

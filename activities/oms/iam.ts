@@ -5,9 +5,11 @@
  */
 import type { Dispatcher } from 'undici';
 
-import { classifyResponse, headerValue, protocolError } from './errors';
-import type { ClassifyContext } from './errors';
-import { DEFAULT_HTTP_TIMEOUTS, defaultDispatcher, exchange, makeRedactor } from './http';
+import { isRecord } from '../../workflows/shared/is-record';
+import { makeRedactor } from '../../workflows/shared/redact';
+import { classifyResponse, headerValue, protocolError } from './classify';
+import type { ClassifyContext } from './classify';
+import { DEFAULT_HTTP_TIMEOUTS, defaultDispatcher, exchange } from './http';
 import type { HttpTimeouts, RequestListener } from './http';
 import type { IamPasswordAuthRequest } from './wire-types';
 
@@ -126,8 +128,4 @@ function parseIamTime(value: unknown): Date | undefined {
   if (typeof value !== 'string') return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms);
-}
-
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

@@ -2,16 +2,12 @@
  * Request and response DTOs of the Huawei Cloud OMS v2 and IAM v3 token APIs, in the APIs' own snake_case shapes
  * (field tables: shared/oms-api.md §2, §5, §8, §9).
  *
- * DESIGN DECISION: `OmsClient` returns these snake_case shapes as they are, instead of mapping them to camelCase
- * domain objects (which STYLE.md §2.5 suggests for other APIs). This project's public contract (the workflow input
- * and the migration report) deliberately uses OMS's own field names, so users can read them against the OMS
- * documentation and console; mapping to camelCase in the client and back to snake_case in the contract would be
- * two hand-written translations of ~60 fields that can only add bugs. The snake_case names therefore stay in this
- * file and in the types that re-use it; nothing else in `activities/` invents its own spelling.
+ * `OmsClient` returns these shapes unmapped (no camelCase domain objects): the public contract (workflow input,
+ * migration report) uses OMS's own field names too, so a mapping would be two hand-written translations of ~60
+ * fields that could only add bugs.
  *
- * Integer widths: OMS `Long` fields are parsed by `JSON.parse` into JS numbers. Task ids are documented as
- * 0..999999999999999 (< 2^53), so they are exact; the client rejects an id that is not a safe integer. Byte and
- * object counters (`total_size`, …) are int64 too and lose precision only beyond 2^53 bytes (8 PiB) per task.
+ * OMS `Long` fields become JS numbers: task ids (< 10^15) are exact, and the client rejects one that is not a safe
+ * integer; byte and object counters lose precision only beyond 2^53 (8 PiB) per task.
  */
 
 /** Task types accepted by CreateTask (`object` is the OMS default). */
@@ -32,30 +28,6 @@ export type TaskPriority = 'HIGH' | 'MEDIUM' | 'LOW';
 
 /** Server-side encryption selector that replaced `enable_kms` in newer SDKs (PY-SDK 3.1.195+). */
 export type CryptoType = 'DEFAULT' | 'KMS';
-
-/**
- * Numeric task states of `TaskResp.status` (shared/oms-api.md §5.2). `0` (v1 "initializing") is still treated as
- * pending by Terraform, so treat unknown values as non-final.
- */
-export const TaskStatus = {
-  /** Waiting for scheduling. */
-  WAITING: 1,
-  /** Migrating. */
-  EXECUTING: 2,
-  /** Stopped (the English docs say "paused"); can be started again with credentials. */
-  STOPPED: 3,
-  /** Failed; can be started again with credentials. */
-  FAILED: 4,
-  /** Succeeded. */
-  SUCCEEDED: 5,
-  /** Retrying (undocumented when it occurs). */
-  RETRYING: 6,
-  /** Pausing: on its way to {@link TaskStatus.STOPPED}. */
-  PAUSING: 7,
-} as const;
-
-/** One of the numeric {@link TaskStatus} values (the API may still send others; see `TaskResp.status`). */
-export type TaskStatusCode = (typeof TaskStatus)[keyof typeof TaskStatus];
 
 // --- CreateTask request ---
 
@@ -266,7 +238,7 @@ export interface TaskResp {
   id: number;
   /** Generated task name. */
   name?: string;
-  /** Status: see {@link TaskStatus}; any other number must be treated as non-final. */
+  /** Status: see `TaskStatus` (workflows/task-status.ts); any other number must be treated as non-final. */
   status: number;
   task_type?: TaskType;
   /** `NORMAL_TASK`, `SYNC_TASK` or `GROUP_TASK`. */
@@ -324,7 +296,9 @@ export interface TaskResp {
   task_priority?: TaskPriority;
 }
 
-/** ShowTask response: a {@link TaskResp} at top level. */
+/** ShowTask response: a {@link TaskResp} at top level.
+ * @public (the documented wire format, kept whole though the client reads only part of it)
+ */
 export type ShowTaskResponse = TaskResp;
 
 /** ListTasks query (`GET /v2/{project_id}/tasks`). */
@@ -333,7 +307,7 @@ export interface ListTasksQuery {
   limit?: number;
   /** Item offset (0-based). */
   offset?: number;
-  /** Filter by {@link TaskStatus} (1,2,3,4,5,7 documented). */
+  /** Filter by status (`TaskStatus` in workflows/task-status.ts; 1,2,3,4,5,7 documented). */
   status?: number;
   /** Only tasks of this task group. */
   group_id?: string;
@@ -429,7 +403,9 @@ export interface IamPasswordAuthRequest {
   };
 }
 
-/** IAM token response body (the token string itself is in the `X-Subject-Token` header, not here). */
+/** IAM token response body (the token string itself is in the `X-Subject-Token` header, not here).
+ * @public (the documented wire format, kept whole though the client reads only part of it)
+ */
 export interface IamTokenResponseBody {
   token: {
     /** ISO-8601 UTC with microseconds, e.g. `2020-01-04T09:05:22.701000Z`. */
@@ -447,21 +423,27 @@ export interface IamTokenResponseBody {
 
 // --- Error bodies ---
 
-/** OMS service error body; live responses add `error_detail`. */
+/** OMS service error body; live responses add `error_detail`.
+ * @public (the documented wire format, kept whole though the client reads only part of it)
+ */
 export interface OmsErrorBody {
   error_code: string;
   error_msg: string;
   error_detail?: string;
 }
 
-/** API gateway error body (auth, routing, throttling), e.g. `APIGW.0301` with HTTP 401. */
+/** API gateway error body (auth, routing, throttling), e.g. `APIGW.0301` with HTTP 401.
+ * @public (the documented wire format, kept whole though the client reads only part of it)
+ */
 export interface GatewayErrorBody {
   error_code: string;
   error_msg: string;
   request_id?: string;
 }
 
-/** Keystone-style IAM error body; `code` is an integer here. */
+/** Keystone-style IAM error body; `code` is an integer here.
+ * @public (the documented wire format, kept whole though the client reads only part of it)
+ */
 export interface IamErrorBody {
   error: { code: number | string; message: string; title?: string };
 }

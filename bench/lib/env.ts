@@ -17,6 +17,7 @@ import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '
 import { buildWorkflowBundle } from '../../scripts/build-workflow-bundle';
 import { startCluster, type Cluster } from '../../scripts/lib/cluster';
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
+import { emulatorWorkerEnv, emulatorWorkerSecrets } from '../../scripts/lib/emulator-worker-env';
 import { freePort } from '../../scripts/lib/net';
 import { registerSearchAttributes } from '../../scripts/lib/search-attributes';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -147,24 +148,8 @@ export class BenchEnv {
 
   /** The worker environment (as `.env.example` documents it) for the emulator's default account. */
   workerEnv(taskQueue: string, extra: Record<string, string> = {}): Record<string, string> {
-    const c = this.emulator.config;
-    const [account] = c.accessKeys;
-    const [domain] = c.iam.domains;
     return {
-      TEMPORAL_ADDRESS: this.address,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      OMS_TASK_QUEUE: taskQueue,
-      OMS_ENDPOINT: this.emulator.url,
-      OMS_ALLOW_INSECURE_HTTP: 'true', // the local emulator speaks plain http
-      OMS_IAM_ENDPOINT: this.emulator.url,
-      OMS_PROJECT_ID: domain!.projects[0]!.id,
-      OMS_PROFILE_DEFAULT_IAM_USER: domain!.users[0]!.name,
-      OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain!.users[0]!.password,
-      OMS_PROFILE_DEFAULT_IAM_DOMAIN: domain!.name,
-      OMS_PROFILE_SRC_AK: account!.ak,
-      OMS_PROFILE_SRC_SK: account!.sk,
-      OMS_PROFILE_DST_AK: account!.ak,
-      OMS_PROFILE_DST_SK: account!.sk,
+      ...emulatorWorkerEnv(this.emulator, { temporalAddress: this.address, taskQueue, namespace: NAMESPACE }),
       LOG_LEVEL: 'WARN',
       ...extra,
     };
@@ -172,8 +157,7 @@ export class BenchEnv {
 
   /** Every secret the workers hold (for "never leaks" checks). */
   secrets(): string[] {
-    const [account] = this.emulator.config.accessKeys;
-    return [this.emulator.config.iam.domains[0]!.users[0]!.password, account!.ak, account!.sk];
+    return emulatorWorkerSecrets(this.emulator);
   }
 
   /**

@@ -7,8 +7,8 @@ import { createActivityContext, type ActivityContext } from '../../activities/co
 import { staticCredentialStore } from '../../activities/credentials';
 import type { TaskResp } from '../../activities/oms/wire-types';
 import type { RunningEmulator } from '../../emulator';
-import { formatIssues, validateMigrationRequest } from '../../workflows/internal/validate-request';
-import type { MigrationRequest } from '../../workflows/types';
+import { formatIssues, validateMigrationRequest } from '../../workflows/shared/validate-request';
+import type { MigrationRequest } from '../../workflows/request-types';
 
 /** An activity context with the emulator's default account as profiles `default`, `src` and `dst`. */
 export function benchContext(emulator: RunningEmulator): ActivityContext {

@@ -1,4 +1,5 @@
 /** Small async helpers for the benchmarks: a concurrency-limited map and a bounded wait-until. */
+import { pollUntil, type Check } from '../../scripts/lib/wait';
 
 /**
  * Runs `fn` over `items` with at most `concurrency` calls in flight; resolves with the results in order.
@@ -22,30 +23,11 @@ export async function mapLimited<T, R>(
 }
 
 /**
- * Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws, naming `what`).
- * Errors from `check` count as "not yet" (servers restart during the soak).
+ * Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws, naming `what`), every
+ * 250 ms by default. Errors from `check` count as "not yet" (servers restart during the soak).
  */
-export async function waitUntil<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs: number,
-  what: string,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await delay(intervalMs);
-  }
+export function waitUntil<T>(check: Check<T>, timeoutMs: number, what: string, intervalMs = 250): Promise<T> {
+  return pollUntil(check, timeoutMs, what, intervalMs);
 }
 
 /** A promise that resolves after `ms` (pacing of load generators and chaos schedules, not synchronisation). */

@@ -1,7 +1,7 @@
 /** Migration requests and emulator configuration shared by the scenarios and the soak. */
 import { DEFAULT_EMULATOR_CONFIG, type BucketConfig, type EmulatorConfigOverrides } from '../../emulator';
-import { MIGRATION_REQUEST_SPEC } from '../../workflows/internal/request-spec';
-import type { MigrationRequest, OrchestrationOptions } from '../../workflows/types';
+import { MIGRATION_REQUEST_SPEC } from '../../workflows/shared/request-spec';
+import type { MigrationRequest, OrchestrationOptions } from '../../workflows/request-types';
 
 export const REGION = DEFAULT_EMULATOR_CONFIG.region;
 export const MIB = 2 ** 20;
@@ -30,9 +30,10 @@ export function benchEmulatorConfig(buckets: BucketConfig[], logSize = 10_000): 
 }
 
 /**
- * Whether the request contract has issue 5's region-limiter options (checked at run time: issue 5 is developed
- * concurrently). The single-migration scenarios turn the limiter off when it exists, because they measure one
- * migration's own costs; the emulator's running cap plays OMS's limit.
+ * Whether the request contract has the region-limiter options (`orchestration.max_running_per_region`), checked
+ * at run time so the bench also runs against a contract without them. The single-migration scenarios turn the
+ * limiter off when it exists, because they measure one migration's own costs; the emulator's running cap plays
+ * OMS's limit.
  */
 export function regionLimiterKnown(): boolean {
   const spec = MIGRATION_REQUEST_SPEC.fields.orchestration;

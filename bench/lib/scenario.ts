@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Flags } from './args';
 import type { BenchServerKind } from './env';
 
-/** A target from issue 6, and whether this run met it (`null`: not measurable in this run). */
+/** A measured target (docs/benchmarks.md), and whether this run met it (`null`: not measurable in this run). */
 export interface Target {
   name: string;
   target: string;

@@ -26,9 +26,11 @@ import { temporal } from '@temporalio/proto';
 import { MigrationControlError, type MigrationClient, type MigrationResult } from '../../client/migration-client';
 import type { RequestLogEntry } from '../../emulator';
 import { limiterStatusQuery, progressQuery } from '../../workflows/definitions';
-import { limiterWorkflowId } from '../../workflows/internal/batch-limiter';
+import { FailureType } from '../../workflows/failure-types';
+import { limiterWorkflowId } from '../../workflows/shared/region-limiter-logic';
 import { OMS_TASK_ID } from '../../workflows/search-attributes';
-import type { BandwidthWindow, MigrationProgress, OrchestrationOptions } from '../../workflows/types';
+import type { MigrationProgress } from '../../workflows/report-types';
+import type { BandwidthWindow, OrchestrationOptions } from '../../workflows/request-types';
 import type { BenchEnv } from './env';
 import { delay } from './pool';
 import { round } from './proc';
@@ -503,7 +505,7 @@ function deadlineRace(phase: CorePhase, rt: PhaseRuntime): CorePhase {
     return { deadline_seconds: deadline, ...slow };
   };
   phase.expected = (_m, r) =>
-    r.report !== undefined && (r.outcome === 'succeeded' || r.failure?.type === 'DeadlineExceeded');
+    r.report !== undefined && (r.outcome === 'succeeded' || r.failure?.type === FailureType.DeadlineExceeded);
   phase.drive = async (m, start) => {
     await start();
     const r = await resultOf(rt, m.id, { runningAfterFinalMs: 60_000 });
@@ -511,7 +513,7 @@ function deadlineRace(phase: CorePhase, rt: PhaseRuntime): CorePhase {
     const d = await rt.migrations.handle(m.id).describe();
     const ranMs = (d.closeTime?.getTime() ?? Date.now()) - d.startTime.getTime();
     const deadlineMs = phase.orchestration(m).deadline_seconds! * 1000;
-    if (r.failure?.type === 'DeadlineExceeded') {
+    if (r.failure?.type === FailureType.DeadlineExceeded) {
       bump(findings, 'ended DeadlineExceeded');
       if (ranMs < deadlineMs)
         findings.violations.push(`${m.id}: DeadlineExceeded after ${ranMs} ms, before its deadline (${deadlineMs} ms)`);

@@ -22,7 +22,7 @@ import { temporal } from '@temporalio/proto';
 import { MARKER_PREFIX } from '../../activities/build-create-request';
 import type { TaskResp } from '../../activities/oms/wire-types';
 import type { AdminTaskView } from '../../emulator';
-import type { MigrationReport } from '../../workflows/types';
+import type { MigrationReport } from '../../workflows/report-types';
 
 /** OMS statuses of a task that runs or will run: waiting, executing, retrying. */
 export const LIVE_STATUSES: readonly number[] = [1, 2, 6];

@@ -8,8 +8,8 @@ import path from 'node:path';
 
 import { idempotencyMarker } from '../../activities/build-create-request';
 import { MigrationClient } from '../../client/migration-client';
-import { nextPollDelayMs } from '../../workflows/internal/polling';
-import { isFinalStatus } from '../../workflows/types';
+import { nextPollDelayMs } from '../../workflows/shared/polling';
+import { isFinalStatus } from '../../workflows/task-status';
 import type { RouteCounters } from '../../emulator';
 import type { Flags } from '../lib/args';
 import { BenchEnv } from '../lib/env';

@@ -13,7 +13,7 @@
 import path from 'node:path';
 
 import { BatchClient } from '../../client/batch-client';
-import type { BatchRequest } from '../../workflows/types';
+import type { BatchRequest } from '../../workflows/batch-types';
 import type { Flags } from '../lib/args';
 import { BenchEnv } from '../lib/env';
 import { round } from '../lib/proc';

@@ -10,7 +10,7 @@
 import path from 'node:path';
 
 import { MigrationClient } from '../../client/migration-client';
-import type { MigrationReport } from '../../workflows/types';
+import type { MigrationReport } from '../../workflows/report-types';
 import type { Flags } from '../lib/args';
 import { BenchEnv } from '../lib/env';
 import { benchContext, listAllTasks, markerCounts } from '../lib/oms';

@@ -19,7 +19,7 @@ import { temporal } from '@temporalio/proto';
 
 import { MIGRATION_WORKFLOW_TYPE } from '../../client/migration-client';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../../workflows/search-attributes';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import type { Flags } from '../lib/args';
 import { BenchEnv } from '../lib/env';
 import { mapLimited } from '../lib/pool';

@@ -6,8 +6,10 @@ import { ApplicationFailure, proxyActivities, sleep, workflowInfo } from '@tempo
 
 import type { Activities } from '../../activities';
 import { API_CALL } from '../../workflows/activity-options';
-import { formatIssues, validateMigrationRequest } from '../../workflows/internal/validate-request';
-import { isFinalStatus, type MigrationRequest, type TaskSnapshot } from '../../workflows/types';
+import { FailureType } from '../../workflows/failure-types';
+import { formatIssues, validateMigrationRequest } from '../../workflows/shared/validate-request';
+import type { MigrationRequest } from '../../workflows/request-types';
+import { isFinalStatus, type TaskSnapshot } from '../../workflows/task-status';
 import type { BenchActivities } from '../activities';
 
 const bench = proxyActivities<BenchActivities>({ startToCloseTimeout: '60s', retry: { maximumAttempts: 5 } });
@@ -43,7 +45,7 @@ export interface NaivePollResult {
 export async function naivePollWorkflow(input: NaivePollInput): Promise<NaivePollResult> {
   const validation = validateMigrationRequest(input.request);
   if (!validation.ok) {
-    throw ApplicationFailure.nonRetryable(formatIssues(validation.errors), 'InvalidMigrationInput');
+    throw ApplicationFailure.nonRetryable(formatIssues(validation.errors), FailureType.InvalidMigrationInput);
   }
   const req = validation.request;
   const apiProfile = req.orchestration.api_profile;

@@ -20,8 +20,9 @@ import { MigrationClient } from '../../client/migration-client';
 import { startEmulator } from '../../emulator';
 import { loadWorkerConfig } from '../../worker/config';
 import { createWorker } from '../../worker/create-worker';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { startDevServer } from './dev-server';
+import { emulatorWorkerEnv } from './emulator-worker-env';
 import { freePort } from './net';
 
 /** Where Debian's `apt-get install chromium` puts the browser. */
@@ -112,22 +113,9 @@ export async function runUiCodecCheck(options: UiCodecCheckOptions = {}): Promis
     cleanups.push(() => emulator.stop());
 
     const taskQueue = `ui-codec-check-${tag}`;
-    const domain = emulator.config.iam.domains[0]!;
-    const key = emulator.config.accessKeys[0]!;
     const env = {
       ...codecEnv,
-      TEMPORAL_ADDRESS: server.address,
-      OMS_TASK_QUEUE: taskQueue,
-      OMS_ENDPOINT: emulator.url,
-      OMS_ALLOW_INSECURE_HTTP: 'true', // the local emulator speaks plain http
-      OMS_PROJECT_ID: domain.projects[0]!.id,
-      OMS_PROFILE_DEFAULT_IAM_USER: domain.users[0]!.name,
-      OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain.users[0]!.password,
-      OMS_PROFILE_DEFAULT_IAM_DOMAIN: domain.name,
-      OMS_PROFILE_SRC_AK: key.ak,
-      OMS_PROFILE_SRC_SK: key.sk,
-      OMS_PROFILE_DST_AK: key.ak,
-      OMS_PROFILE_DST_SK: key.sk,
+      ...emulatorWorkerEnv(emulator, { temporalAddress: server.address, taskQueue }),
       LOG_LEVEL: 'WARN',
     };
     const config = loadWorkerConfig(env);

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import { BatchClient } from '../../client/batch-client';
 import { MigrationClient } from '../../client/migration-client';
 import { DEFAULT_EMULATOR_CONFIG, startEmulator, type RunningEmulator } from '../../emulator';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { dumpTables } from '../helpers/cluster';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId } from '../helpers/wait';

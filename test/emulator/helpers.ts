@@ -8,6 +8,7 @@ import http from 'node:http';
 
 import type { RunningEmulator, StartEmulatorOptions } from '../../emulator';
 import { DEFAULT_EMULATOR_CONFIG, startEmulator } from '../../emulator';
+import { pollUntil, type Check } from '../../scripts/lib/wait';
 
 /** The default project (cn-north-7). */
 export const PROJECT_ID = '0215ef11e49d4743be23dd97a1561e91';
@@ -162,29 +163,11 @@ export async function showTask(emulator: RunningEmulator, token: string, id: num
 }
 
 /**
- * Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws, naming `what`).
+ * Polls `check` every 5 ms until it returns a truthy value (returned) or `timeoutMs` passes (throws, naming `what`).
  * Errors thrown by `check` count as "not yet". This is the only way tests wait: never a fixed sleep.
  */
-export async function waitUntil<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      const reason = lastError instanceof Error ? `: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${reason}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+export function waitUntil<T>(check: Check<T>, what: string, timeoutMs = 20_000): Promise<T> {
+  return pollUntil(check, timeoutMs, what, 5);
 }
 
 /** Waits until ShowTask reports one of `statuses`; returns the task. */

@@ -13,49 +13,35 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { MigrationClient } from '../../client/migration-client';
 import { connectTemporal } from '../../client/temporal-connection';
 import { startEmulator, type RunningEmulator } from '../../emulator';
+import { emulatorWorkerEnv, emulatorWorkerSecrets } from '../../scripts/lib/emulator-worker-env';
 import { loadWorkerConfig } from '../../worker/config';
 import { createWorker } from '../../worker/create-worker';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { testEnv } from './env';
 import { uniqueId, waitFor } from './wait';
 
-/** Secrets of the emulator's default account, as the worker is configured with them (never in requests). */
+/**
+ * The stack worker's environment: the emulator's default account as scripts/lib/emulator-worker-env.ts maps it
+ * (secrets only in the worker, never in requests), plus AK/SK on the default profile and quiet logs.
+ */
 export function workerEnv(
   emulator: RunningEmulator,
   taskQueue: string,
   extra: Record<string, string> = {},
   temporalAddress = testEnv('address'),
 ) {
-  const c = emulator.config;
-  const [account] = c.accessKeys;
-  const [domain] = c.iam.domains;
+  const [account] = emulator.config.accessKeys;
   return {
-    TEMPORAL_ADDRESS: temporalAddress,
-    TEMPORAL_NAMESPACE: testEnv('namespace'),
-    OMS_TASK_QUEUE: taskQueue,
-    OMS_ENDPOINT: emulator.url,
-    OMS_ALLOW_INSECURE_HTTP: 'true', // the local emulator speaks plain http
-    OMS_IAM_ENDPOINT: emulator.url,
-    OMS_PROJECT_ID: domain!.projects[0]!.id,
-    OMS_PROFILE_DEFAULT_IAM_USER: domain!.users[0]!.name,
-    OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain!.users[0]!.password,
-    OMS_PROFILE_DEFAULT_IAM_DOMAIN: domain!.name,
+    ...emulatorWorkerEnv(emulator, { temporalAddress, taskQueue, namespace: testEnv('namespace') }),
     OMS_PROFILE_DEFAULT_AK: account!.ak,
     OMS_PROFILE_DEFAULT_SK: account!.sk,
-    OMS_PROFILE_SRC_AK: account!.ak,
-    OMS_PROFILE_SRC_SK: account!.sk,
-    OMS_PROFILE_DST_AK: account!.ak,
-    OMS_PROFILE_DST_SK: account!.sk,
     LOG_LEVEL: 'WARN',
     ...extra,
   };
 }
 
 /** Every secret string the stack's worker holds (for "never leaks" assertions). */
-export function stackSecrets(emulator: RunningEmulator): string[] {
-  const [account] = emulator.config.accessKeys;
-  return [emulator.config.iam.domains[0]!.users[0]!.password, account!.ak, account!.sk];
-}
+export const stackSecrets: (emulator: RunningEmulator) => string[] = emulatorWorkerSecrets;
 
 export interface StackOptions {
   /** Emulator options (time scale, config overrides). */

@@ -7,29 +7,7 @@ export function uniqueId(prefix: string): string {
 }
 
 /**
- * Polls `check` until it returns a truthy value (which is returned) or `timeoutMs` passes (which throws,
- * naming what was awaited). Errors thrown by `check` count as "not yet".
+ * Polls `check` until it returns a truthy value (which is returned) or `timeoutMs` passes (which throws, naming
+ * what was awaited); by default for 30 s, every 100 ms. Errors thrown by `check` count as "not yet".
  */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 30_000,
-  what = 'condition',
-  intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { pollUntil as waitFor } from '../../scripts/lib/wait';

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { BatchClient } from '../../client/batch-client';
 import { runCli } from '../../client/cli';
-import type { BatchReport, BatchRequest } from '../../workflows/types';
+import type { BatchReport, BatchRequest } from '../../workflows/batch-types';
 import { testEnv } from '../helpers/env';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';

@@ -29,7 +29,7 @@ import {
   OMS_STATUS,
   OMS_TASK_TYPE,
 } from '../../workflows/search-attributes';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { startStack, type Stack } from '../helpers/stack';
 import { testEnv } from '../helpers/env';
 import { uniqueId, waitFor } from '../helpers/wait';

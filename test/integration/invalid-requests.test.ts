@@ -13,8 +13,8 @@ import fc from 'fast-check';
 
 import { BATCH_WORKFLOW_TYPE, BatchClient, InvalidBatchError } from '../../client/batch-client';
 import { InvalidMigrationRequestError, MIGRATION_WORKFLOW_TYPE } from '../../client/migration-client';
-import { formatPath } from '../../workflows/internal/json-path';
-import type { ValidationIssue } from '../../workflows/types';
+import { formatPath } from '../../workflows/shared/json-path';
+import type { ValidationIssue } from '../../workflows/request-types';
 import { testEnv } from '../helpers/env';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId } from '../helpers/wait';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { freePort } from '../../scripts/lib/net';
-import type { MigrationReport } from '../../workflows/types';
+import type { MigrationReport } from '../../workflows/report-types';
 import { testEnv } from '../helpers/env';
 import { scrape, select, total, type Scrape } from '../helpers/prometheus';
 import { startStack, type Stack } from '../helpers/stack';

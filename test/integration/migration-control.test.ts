@@ -8,7 +8,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { InvalidMigrationRequestError, MIGRATION_WORKFLOW_TYPE } from '../../client/migration-client';
 import { AdminRequestError } from '../../emulator';
 import { progressQuery } from '../../workflows/definitions';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';
 

@@ -3,7 +3,7 @@
  * events. A 24-hour (simulated) migration writes exactly as many events as a 12-hour one, and at most 50.
  */
 import { DEFAULT_EMULATOR_CONFIG } from '../../emulator';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId } from '../helpers/wait';
 

@@ -5,7 +5,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';
 

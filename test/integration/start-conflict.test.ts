@@ -16,7 +16,7 @@ import {
   asPayloadTooLarge,
   payloadSizeRefusal,
 } from '../../client/migration-client';
-import type { MigrationRequest } from '../../workflows/types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { testEnv } from '../helpers/env';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
 
-import { CORE_PROMISES_PATCH, FINAL_STATUS_PATCH } from '../../workflows/migration';
+import { CORE_PROMISES_PATCH, FINAL_STATUS_PATCH } from '../../workflows/migration-patches';
 import { LIMITER_PATCH } from '../../workflows/region-limiter';
 
 jest.setTimeout(120_000);

@@ -1,8 +1,8 @@
 import { staticCredentialStore } from '../../../activities/credentials';
 import { buildCreateTaskRequest, hasMarker, idempotencyMarker } from '../../../activities/build-create-request';
 import { createActivityContext } from '../../../activities/context';
-import { validateMigrationRequest } from '../../../workflows/internal/validate-request';
-import type { NormalizedMigrationRequest } from '../../../workflows/types';
+import { validateMigrationRequest } from '../../../workflows/shared/validate-request';
+import type { NormalizedMigrationRequest } from '../../../workflows/request-types';
 
 const ctx = createActivityContext({
   omsEndpoint: 'https://oms.test',

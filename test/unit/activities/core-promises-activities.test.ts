@@ -5,7 +5,7 @@
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
 
-import { credentialsBackoffMs, CREDENTIALS_RETRY_CAP_MS } from '../../../activities/migration-activities';
+import { credentialsBackoffMs, CREDENTIALS_RETRY_CAP_MS } from '../../../activities/credentials-rejected';
 import { idempotencyMarker } from '../../../activities/build-create-request';
 import type {
   PollMigrationTaskInput,

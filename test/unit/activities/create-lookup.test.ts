@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 
 import { idempotencyMarker } from '../../../activities/build-create-request';
-import { validateMigrationRequest } from '../../../workflows/internal/validate-request';
+import { validateMigrationRequest } from '../../../workflows/shared/validate-request';
 import type { CreateMigrationTaskInput, CreateMigrationTaskOutput } from '../../../workflows/activity-types';
 import { FailureType, type LookupIncompleteDetails } from '../../../workflows/failure-types';
 

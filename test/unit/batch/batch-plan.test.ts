@@ -7,8 +7,9 @@ import {
   itemRequest,
   itemWorkflowId,
   validateBatchRequest,
-} from '../../../workflows/internal/batch-plan';
-import type { BatchRequest, MigrationRequest, ValidationIssue } from '../../../workflows/types';
+} from '../../../workflows/shared/batch-plan';
+import type { BatchRequest } from '../../../workflows/batch-types';
+import type { MigrationRequest, ValidationIssue } from '../../../workflows/request-types';
 
 const request = (overrides: Partial<MigrationRequest> = {}): MigrationRequest => ({
   task_type: 'prefix',

@@ -12,8 +12,9 @@ import {
   renderBatchDetails,
   summarizeItem,
   type ReportContext,
-} from '../../../workflows/internal/batch-report';
-import type { BatchProgress, MigrationReport } from '../../../workflows/types';
+} from '../../../workflows/shared/batch-report';
+import type { BatchProgress } from '../../../workflows/batch-types';
+import type { MigrationReport } from '../../../workflows/report-types';
 
 function report(overrides: Partial<MigrationReport> = {}): MigrationReport {
   return {

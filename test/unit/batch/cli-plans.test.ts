@@ -1,6 +1,7 @@
-import { BATCH_HELP, planBatchCommand, printBatchResult } from '../../../client/batch-client';
-import { OVERLAP_POLICIES, SCHEDULE_HELP, parseOverlap, planScheduleCommand } from '../../../client/schedules';
-import type { BatchReport } from '../../../workflows/types';
+import { BATCH_HELP, planBatchCommand, printBatchResult } from '../../../client/cli/batch-command';
+import { SCHEDULE_HELP, parseOverlap, planScheduleCommand } from '../../../client/cli/schedule-command';
+import { OVERLAP_POLICIES } from '../../../client/schedules';
+import type { BatchReport } from '../../../workflows/batch-types';
 
 const valid = {
   items: [

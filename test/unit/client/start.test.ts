@@ -23,8 +23,8 @@ import {
   payloadSizeRefusal,
 } from '../../../client/migration-client';
 import { BatchScheduleClient } from '../../../client/schedules';
-import { validateMigrationRequest } from '../../../workflows/internal/validate-request';
-import type { MigrationRequest } from '../../../workflows/types';
+import { validateMigrationRequest } from '../../../workflows/shared/validate-request';
+import type { MigrationRequest } from '../../../workflows/request-types';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -232,12 +232,16 @@ describe('CLI output streams', () => {
     expect(text).not.toContain('QQ');
   });
 
-  /** Runs `client/cli.ts` as a process with its standard output closed before it writes. */
+  /** Runs `client/cli/index.ts` as a process with its standard output closed before it writes. */
   function runWithClosedStdout(args: string[]): Promise<{ code: number | null; stderr: string }> {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'client', 'cli.ts'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', 'tsx/cjs', path.join(ROOT, 'client', 'cli', 'index.ts'), ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.destroy();
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));

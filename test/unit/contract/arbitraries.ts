@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 
-import type { PathSegment } from '../../../workflows/internal/json-path';
-import { MIGRATION_REQUEST_SPEC } from '../../../workflows/internal/request-spec';
-import type { FieldSpec, ValueSpec } from '../../../workflows/internal/request-spec';
+import type { PathSegment } from '../../../workflows/shared/json-path';
+import { MIGRATION_REQUEST_SPEC } from '../../../workflows/shared/request-spec';
+import type { FieldSpec, ValueSpec } from '../../../workflows/shared/request-spec';
 import {
   CDN_AUTHENTICATION_TYPES,
   CDN_PROTOCOLS,
@@ -21,7 +21,7 @@ import {
   SMN_TRIGGER_CONDITIONS,
   TASK_PRIORITIES,
   TASK_TYPES,
-} from '../../../workflows/types';
+} from '../../../workflows/request-types';
 import type {
   BandwidthWindow,
   DestinationNode,
@@ -30,7 +30,7 @@ import type {
   SourceCdn,
   SourceNode,
   TaskType,
-} from '../../../workflows/types';
+} from '../../../workflows/request-types';
 
 // --- Leaf values ---
 

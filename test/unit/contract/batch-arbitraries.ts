@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 
-import { formatPath } from '../../../workflows/internal/json-path';
-import type { MigrationRequest } from '../../../workflows/types';
+import { formatPath } from '../../../workflows/shared/json-path';
+import type { MigrationRequest } from '../../../workflows/request-types';
 import { SECRET_KEYS, invalidRequestArb, validRequestArb } from './arbitraries';
 
 export interface InvalidBatchCase {

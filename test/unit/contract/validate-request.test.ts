@@ -3,9 +3,9 @@ import {
   formatIssues,
   resolveOrchestrationOptions,
   validateMigrationRequest,
-} from '../../../workflows/internal/validate-request';
-import { ORCHESTRATION_DEFAULTS } from '../../../workflows/types';
-import type { MigrationRequest, ValidationIssue, ValidationResult } from '../../../workflows/types';
+} from '../../../workflows/shared/validate-request';
+import { ORCHESTRATION_DEFAULTS } from '../../../workflows/request-types';
+import type { MigrationRequest, ValidationIssue, ValidationResult } from '../../../workflows/request-types';
 import {
   DOC_SEED_FILE,
   EXAMPLE_FILES,
@@ -179,6 +179,9 @@ describe('defaults', () => {
         delete_task_on_success: false,
         failed_object_retry_rounds: 0,
         api_profile: 'default',
+        max_running_per_region: 5,
+        daily_create_quota: 1500,
+        create_quota_window_seconds: 86_400,
       },
     });
   });

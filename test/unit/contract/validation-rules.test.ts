@@ -5,22 +5,22 @@
  */
 import fc from 'fast-check';
 
-import { MAX_BATCH_BYTES, validateBatchRequest } from '../../../workflows/internal/batch-plan';
-import { HUAWEI_REGION_PATTERN, PROFILE_NAME_PATTERN, REGION_PATTERN } from '../../../workflows/internal/request-spec';
+import { MAX_BATCH_BYTES, validateBatchRequest } from '../../../workflows/shared/batch-plan';
+import { HUAWEI_REGION_PATTERN, PROFILE_NAME_PATTERN, REGION_PATTERN } from '../../../workflows/shared/request-spec';
 import {
   MAX_OBJECT_KEYS,
   MAX_REQUEST_BYTES,
   jsonByteLength,
   largestPart,
   validateMigrationRequest,
-} from '../../../workflows/internal/validate-request';
+} from '../../../workflows/shared/validate-request';
 import { loadWorkerConfig } from '../../../worker/config';
 import {
   DESCRIPTION_MAX_LENGTH,
   IDEMPOTENCY_MARKER_RESERVED_LENGTH,
   OMS_DESCRIPTION_MAX_LENGTH,
-} from '../../../workflows/types';
-import type { ValidationIssue, ValidationResult } from '../../../workflows/types';
+} from '../../../workflows/request-types';
+import type { ValidationIssue, ValidationResult } from '../../../workflows/request-types';
 import { idempotencyMarker } from '../../../activities/build-create-request';
 import { invalidRequestArb, validRequestArb } from './arbitraries';
 import { V2_ONLY_CASES, edit, objectTask, set } from './fixtures';

@@ -1,7 +1,6 @@
 import { errors as undiciErrors } from 'undici';
 
 import {
-  API_ERROR_CODE_CLASSIFICATION,
   OmsApiError,
   OmsAuthError,
   OmsProtocolError,
@@ -11,16 +10,19 @@ import {
   OmsThrottledError,
   OmsTransportError,
   OmsValidationError,
+  createOmsApiError,
+  errorMarker,
+} from '../../../activities/oms/errors';
+import {
+  API_ERROR_CODE_CLASSIFICATION,
   STATUS_CLASSIFICATION,
   TRANSPORT_ERROR_CODES,
   classifyResponse,
   classifyTransportError,
-  createOmsApiError,
-  errorMarker,
   parseErrorBody,
   parseRetryAfter,
   protocolError,
-} from '../../../activities/oms/errors';
+} from '../../../activities/oms/classify';
 import type * as ErrorsModule from '../../../activities/oms/errors';
 import type { OmsErrorCode } from '../../../activities/oms/errors';
 

@@ -77,7 +77,9 @@ describe('fetchIamToken', () => {
     const seen = replyOnce(201, tokenBody, { 'X-Subject-Token': TOKEN });
     const events: RequestEvent[] = [];
 
+    const before = performance.now();
     const result = await fetchIamToken(input({ onRequest: (e) => void events.push(e) }));
+    const elapsed = performance.now() - before;
 
     expect(result).toEqual({
       token: TOKEN,
@@ -97,7 +99,9 @@ describe('fetchIamToken', () => {
     expect(events.map(({ operation, statusCode }) => ({ operation, statusCode }))).toEqual([
       { operation: IAM_TOKEN_OPERATION, statusCode: 201 },
     ]);
-    expect(events[0]?.durationMs).toBeGreaterThanOrEqual(0);
+    // The request's own duration: positive, and within the time the whole call took.
+    expect(events[0]?.durationMs).toBeGreaterThan(0);
+    expect(events[0]?.durationMs).toBeLessThanOrEqual(elapsed);
   });
 
   test('supports domain id and project name scopes', () => {

@@ -111,7 +111,7 @@ test('authorization maps to global.authorization with the default JWT claim mapp
     authorizer: 'default',
     claimMapper: 'default',
   });
-  expect(at(config, 'services', 'internal-frontend')).toBeDefined();
+  expect(at(config, 'services', 'internal-frontend', 'rpc')).toMatchObject({ grpcPort: 7236, bindOnLocalHost: true });
   expect(() =>
     serverConfig({
       ports: { ...ports, internalFrontend: undefined },

@@ -1,7 +1,8 @@
-import { coreLogFilter, createJsonLogger, redact } from '../../../worker/logger';
+import { makeRedactor } from '../../../workflows/shared/redact';
+import { coreLogFilter, createJsonLogger } from '../../../worker/logger';
 
-test('redact replaces every configured secret', () => {
-  expect(redact('a SECRET-1 b SECRET-1 c SECRET-2', ['SECRET-1', 'SECRET-2'])).toBe('a *** b *** c ***');
+test('the redactor replaces every configured secret', () => {
+  expect(makeRedactor(['SECRET-1', 'SECRET-2'])('a SECRET-1 b SECRET-1 c SECRET-2')).toBe('a *** b *** c ***');
 });
 
 test('the JSON logger scrubs secrets from messages and attributes', () => {

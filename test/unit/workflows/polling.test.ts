@@ -1,4 +1,4 @@
-import { checkpointOf, isReportable, nextPollDelayMs, PROGRESS_CHECKPOINTS } from '../../../workflows/internal/polling';
+import { checkpointOf, isReportable, nextPollDelayMs, PROGRESS_CHECKPOINTS } from '../../../workflows/shared/polling';
 
 const FINAL = [3, 4, 5];
 

@@ -2,11 +2,11 @@
  * The region limiter's bookkeeping as pure functions over {@link LimiterState}: queueing requests, granting slots
  * in arrival order while the running limit and the rolling creation quota allow, releases and reclaims. The
  * limiter workflow (`workflows/region-limiter.ts`) applies them and does the messaging; unit tests drive them
- * directly. (Named `batch-*` with the other batch helpers; the limiter serves single migrations as well.)
+ * directly. It serves single migrations and batches alike.
  *
  * Time is passed in (epoch ms of workflow time), so everything here is deterministic.
  */
-import type { LimiterHolder, LimiterState, LimiterStatus, SlotRelease, SlotRequest } from '../types';
+import type { LimiterHolder, LimiterState, LimiterStatus, SlotRelease, SlotRequest } from '../limiter-types';
 
 /** Waiters listed by the status query (the queue itself is not bounded by this). */
 const STATUS_WAITERS = 50;

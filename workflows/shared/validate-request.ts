@@ -5,7 +5,7 @@
  * sandbox, in activities and in clients. It never throws on any input and collects every problem, not just
  * the first. Messages name fields and never echo values, because a value may be a secret pasted by mistake.
  */
-import { ORCHESTRATION_DEFAULTS } from '../types';
+import { ORCHESTRATION_DEFAULTS } from '../request-types';
 import type {
   MigrationRequest,
   NormalizedMigrationRequest,
@@ -13,7 +13,8 @@ import type {
   ResolvedOrchestrationOptions,
   ValidationIssue,
   ValidationResult,
-} from '../types';
+} from '../request-types';
+import { isRecord } from './is-record';
 import { formatPath } from './json-path';
 import type { PathSegment } from './json-path';
 import { MAX_REQUEST_BYTES, MIGRATION_REQUEST_SPEC } from './request-spec';
@@ -25,7 +26,7 @@ export { MAX_OBJECT_KEYS, MAX_REQUEST_BYTES } from './request-spec';
 /**
  * Validates an untrusted migration request (e.g. the decoded workflow argument).
  *
- * Checks every rule of `workflows/internal/request-spec.ts` (types, required keys, unknown keys, enums, lengths,
+ * Checks every rule of `workflows/shared/request-spec.ts` (types, required keys, unknown keys, enums, lengths,
  * patterns, ranges) and the cross-field rules of oms-api.md §5.1 (what each `task_type` needs, Tencent
  * `app_id`, CDN keys, bandwidth windows, …). Raw secrets (`ak`, `sk`, `security_token`, `password`, …) anywhere
  * are refused with a message explaining the `credential_profile` reference to use instead.
@@ -39,7 +40,7 @@ export function validateMigrationRequest(input: unknown, options: { rules?: Vali
   const rules = options.rules ?? 'v2';
   const ctx: Context = { rules, issues: [], rejected: new Set(), scanBudget: SECRET_SCAN_BUDGET };
   try {
-    if (!isObject(input)) {
+    if (!isRecord(input)) {
       return { ok: false, errors: [{ field: '$', message: 'must be a JSON object (the migration request)' }] };
     }
     const cleaned = checkObject(input, MIGRATION_REQUEST_SPEC, [], ctx) as CleanRequest;
@@ -64,7 +65,9 @@ export function validateMigrationRequest(input: unknown, options: { rules?: Vali
  * - size: at most {@link MAX_OBJECT_KEYS} `src_node.object_key` entries and {@link MAX_REQUEST_BYTES} of JSON.
  *
  * The validator also runs in the workflow on every replay, so a workflow that validated its request under `v1`
- * (started before these rules) must keep `v1`: tightening a rule never fails a running migration.
+ * (started before these rules) must keep `v1`: tightening a rule never fails a running migration. Workflows select
+ * their set by patch (`rule-sets.ts`); a rule change is a new value here plus a new row there, never an edit of a
+ * set in use.
  */
 export type ValidationRules = 'v1' | 'v2';
 
@@ -160,6 +163,9 @@ export function resolveOrchestrationOptions(options: OrchestrationOptions | unde
     delete_task_on_success: options?.delete_task_on_success ?? d.delete_task_on_success,
     failed_object_retry_rounds: options?.failed_object_retry_rounds ?? d.failed_object_retry_rounds,
     api_profile: options?.api_profile ?? d.api_profile,
+    max_running_per_region: options?.max_running_per_region ?? d.max_running_per_region,
+    daily_create_quota: options?.daily_create_quota ?? d.daily_create_quota,
+    create_quota_window_seconds: options?.create_quota_window_seconds ?? d.create_quota_window_seconds,
   };
 }
 
@@ -196,10 +202,6 @@ type JsonObject = Record<string, unknown>;
 /** Marks a value that failed its rule (it is then left out of the cleaned copy). */
 const INVALID = Symbol('invalid');
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function addIssue(ctx: Context, path: readonly PathSegment[], message: string): void {
   ctx.issues.push({ field: formatPath(path), message });
 }
@@ -224,7 +226,7 @@ function checkByKind(value: unknown, spec: FieldSpec, path: PathSegment[], ctx: 
     case 'array':
       return Array.isArray(value) ? checkArray(value, spec, path, ctx) : wrongType(value, spec, path, ctx);
     case 'object':
-      return isObject(value) ? checkObject(value, spec, path, ctx) : wrongType(value, spec, path, ctx);
+      return isRecord(value) ? checkObject(value, spec, path, ctx) : wrongType(value, spec, path, ctx);
   }
 }
 

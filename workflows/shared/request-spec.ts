@@ -5,9 +5,11 @@
  * disagree on those rules. Cross-field rules (which depend on `task_type`, `cloud_type`, …) are written out in
  * both places and kept in agreement by the differential tests in `test/unit/contract/`.
  *
- * Each table is typed against the interface in `workflows/types.ts` it describes: a key missing from or
- * added to a table, or a `required` flag that disagrees with the interface, is a compile error.
+ * Each table is typed against the interface in `workflows/request-types.ts` it describes: a key missing from or
+ * added to a table, or a `required` flag that disagrees with the interface, is a compile error. The `description`s
+ * here are the one written description of each field (copied into the JSON Schema); the interfaces carry labels.
  */
+import { LIMITER_DEFAULTS } from '../limiter-types';
 import {
   CDN_AUTHENTICATION_TYPES,
   CDN_PROTOCOLS,
@@ -17,7 +19,6 @@ import {
   DST_STORAGE_POLICIES,
   IDEMPOTENCY_MARKER_RESERVED_LENGTH,
   KNOWN_CLOUD_TYPES,
-  LIMITER_DEFAULTS,
   OBJECT_OVERWRITE_MODES,
   OMS_DESCRIPTION_MAX_LENGTH,
   ON_CANCEL_ACTIONS,
@@ -26,7 +27,7 @@ import {
   SMN_TRIGGER_CONDITIONS,
   TASK_PRIORITIES,
   TASK_TYPES,
-} from '../types';
+} from '../request-types';
 import type {
   BandwidthWindow,
   DestinationNode,
@@ -36,7 +37,7 @@ import type {
   SmnConfig,
   SourceCdn,
   SourceNode,
-} from '../types';
+} from '../request-types';
 
 /** A regular expression with the message shown when a value does not match it. */
 export interface PatternRule {
@@ -234,23 +235,27 @@ export const MIGRATE_SINCE_MAX = 100_000_000_000;
 
 // --- Tables ---
 
-const LIST_FILE = objectSpec<ListFile>('Object-list or URL-list file (same region as the destination bucket).', {
-  list_file_key: {
-    kind: 'string',
-    required: true,
-    description: 'Object name of the list file.',
-    minLength: 1,
-    maxLength: 1024,
+const LIST_FILE = objectSpec<ListFile>(
+  'Object-list or URL-list file (same region as the destination bucket); required for list and url_list tasks, ' +
+    'not allowed otherwise.',
+  {
+    list_file_key: {
+      kind: 'string',
+      required: true,
+      description: 'Object name of the list file.',
+      minLength: 1,
+      maxLength: 1024,
+    },
+    obs_bucket: {
+      kind: 'string',
+      required: true,
+      description: 'OBS bucket holding the list file.',
+      minLength: 1,
+      maxLength: 1024,
+    },
+    list_file_num: { kind: 'string', description: 'Number of list files (a string in OMS).', maxLength: 255 },
   },
-  obs_bucket: {
-    kind: 'string',
-    required: true,
-    description: 'OBS bucket holding the list file.',
-    minLength: 1,
-    maxLength: 1024,
-  },
-  list_file_num: { kind: 'string', description: 'Number of list files (a string in OMS).', maxLength: 255 },
-});
+);
 
 const SRC_NODE = objectSpec<SourceNode>('Source (OMS SrcNodeReq without secrets).', {
   cloud_type: {
@@ -268,7 +273,8 @@ const SRC_NODE = objectSpec<SourceNode>('Source (OMS SrcNodeReq without secrets)
     ...PROFILE_NAME,
     description:
       'Worker credential profile with the source AK/SK (and optional security token, Google JSON key or Azure ' +
-      'connection string); required unless task_type is url_list.',
+      'connection string); required unless task_type is url_list. The worker resolves it; the secret never ' +
+      'enters workflow history.',
   },
   app_id: { kind: 'string', description: 'Tencent APPID; required when cloud_type is Tencent.', maxLength: 255 },
   object_key: {
@@ -307,7 +313,11 @@ const DST_NODE = objectSpec<DestinationNode>('Destination OBS bucket (OMS DstNod
     required: true,
     description: 'Worker credential profile with the destination AK/SK (and optional security token).',
   },
-  save_prefix: { kind: 'string', description: 'Prefix prepended to destination keys.', maxLength: 1024 },
+  save_prefix: {
+    kind: 'string',
+    description: 'Prefix prepended to destination keys (OMS requires prefix + key ≤ 1024 characters).',
+    maxLength: 1024,
+  },
   crypto_type: CRYPTO_TYPE,
   kms_key_id: KMS_KEY_ID,
 });
@@ -332,7 +342,7 @@ const BANDWIDTH_WINDOW = objectSpec<BandwidthWindow>('Bandwidth cap for a daily 
 
 const SOURCE_CDN = objectSpec<SourceCdn>('Fetch source objects from a CDN domain (OMS SourceCdnReq without the key).', {
   domain: { kind: 'string', required: true, description: 'CDN domain.', minLength: 1, maxLength: 255 },
-  protocol: { kind: 'string', required: true, description: 'Protocol.', enum: CDN_PROTOCOLS },
+  protocol: { kind: 'string', required: true, description: 'Protocol used to reach the CDN.', enum: CDN_PROTOCOLS },
   authentication_type: {
     kind: 'string',
     description: 'URL-authentication scheme (OMS default NONE).',
@@ -379,7 +389,7 @@ const ORCHESTRATION = objectSpec<OrchestrationOptions>('How the orchestrator dri
     ...SECONDS_INTERVAL,
     description:
       'Floor of the adaptive polling cadence in seconds; must not exceed poll_interval_seconds. Default 5, or ' +
-      'poll_interval_seconds when that is smaller.',
+      'poll_interval_seconds when that is smaller (so lowering only the interval is never an error).',
     default: ORCHESTRATION_DEFAULTS.min_poll_interval_seconds,
   },
   deadline_seconds: {
@@ -398,13 +408,15 @@ const ORCHESTRATION = objectSpec<OrchestrationOptions>('How the orchestrator dri
   },
   delete_task_on_success: {
     kind: 'boolean',
-    description: 'Delete the OMS task after it succeeded.',
+    description: 'Delete the OMS task after it succeeded (by default it stays for inspection in the console).',
     default: ORCHESTRATION_DEFAULTS.delete_task_on_success,
   },
   failed_object_retry_rounds: {
     kind: 'number',
     integer: true,
-    description: 'Restarts with migrate_failed_object=true when objects failed; needs enable_failed_object_recording.',
+    description:
+      'How many times to restart the task with migrate_failed_object=true when it ends with failed objects; needs ' +
+      'enable_failed_object_recording (not false).',
     minimum: 0,
     maximum: 10,
     default: ORCHESTRATION_DEFAULTS.failed_object_retry_rounds,
@@ -419,7 +431,8 @@ const ORCHESTRATION = objectSpec<OrchestrationOptions>('How the orchestrator dri
     integer: true,
     description:
       'Most OMS tasks of this orchestrator waiting or running at once in the destination region (region limiter, ' +
-      'shared by every migration and batch on the task queue); 0 = no running limit.',
+      "shared by every migration and batch on the task queue; the default is OMS's own running limit); 0 = no " +
+      'running limit. With different values, the smallest among the migrations holding or requesting a slot applies.',
     minimum: 0,
     maximum: 1000,
     default: LIMITER_DEFAULTS.max_running_per_region,
@@ -428,8 +441,9 @@ const ORCHESTRATION = objectSpec<OrchestrationOptions>('How the orchestrator dri
     kind: 'number',
     integer: true,
     description:
-      'Most task creations in any rolling create_quota_window_seconds (region limiter); 0 = no creation quota. ' +
-      'With max_running_per_region also 0 the limiter is not used.',
+      "Most task creations in any rolling create_quota_window_seconds (region limiter; the default is OMS's daily " +
+      'creation quota); 0 = no creation quota. With max_running_per_region also 0 the limiter is not used and ' +
+      "OMS's own queueing applies.",
     minimum: 0,
     maximum: 1_000_000,
     default: LIMITER_DEFAULTS.daily_create_quota,
@@ -459,7 +473,9 @@ export const MIGRATION_REQUEST_SPEC = objectSpec<MigrationRequest>(
     },
     description: {
       kind: 'string',
-      description: `Task description (the orchestrator reserves ${IDEMPOTENCY_MARKER_RESERVED_LENGTH} of OMS's ${OMS_DESCRIPTION_MAX_LENGTH} characters).`,
+      description:
+        `Task description, without any of ^ < > & " ' (the orchestrator reserves ` +
+        `${IDEMPOTENCY_MARKER_RESERVED_LENGTH} of OMS's ${OMS_DESCRIPTION_MAX_LENGTH} characters).`,
       maxLength: DESCRIPTION_MAX_LENGTH,
       maxLengthNote:
         `OMS allows ${OMS_DESCRIPTION_MAX_LENGTH}; the orchestrator reserves ${IDEMPOTENCY_MARKER_RESERVED_LENGTH} ` +

@@ -1,4 +1,4 @@
-import { TaskStatus, isFinalStatus, statusText } from '../../../workflows/types';
+import { TaskStatus, isFinalStatus, statusText } from '../../../workflows/task-status';
 
 describe('TaskStatus', () => {
   test.each([

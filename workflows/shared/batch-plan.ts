@@ -5,15 +5,10 @@
  *
  * Pure and deterministic (runs in the workflow sandbox, in clients and in unit tests); never throws on any input.
  */
-import { BATCH_DEFAULTS, BATCH_FAILURE_MODES, BATCH_MAX_ITEMS } from '../types';
-import type {
-  BatchFailureMode,
-  BatchRequest,
-  ListFile,
-  MigrationRequest,
-  OrchestrationOptions,
-  ValidationIssue,
-} from '../types';
+import { BATCH_DEFAULTS, BATCH_FAILURE_MODES, BATCH_MAX_ITEMS } from '../batch-types';
+import type { BatchFailureMode, BatchRequest } from '../batch-types';
+import type { ListFile, MigrationRequest, OrchestrationOptions, ValidationIssue } from '../request-types';
+import { isRecord } from './is-record';
 import { formatPath } from './json-path';
 import { isSecretKey } from './secret-keys';
 import { jsonByteLength, largestPart, validateMigrationRequest } from './validate-request';
@@ -69,10 +64,6 @@ export const MAX_BATCH_BYTES = 512 * 1024;
 
 type Json = Record<string, unknown>;
 
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Workflow id of item `index` of a batch: derived from the batch id, so a restarted batch finds its items. */
 export function itemWorkflowId(batchId: string, index: number): string {
   return `${batchId}/item-${index}`;
@@ -93,7 +84,7 @@ export function validateBatchRequest(input: unknown, options: { rules?: Validati
     errors.push({ field, message });
   };
   try {
-    if (!isObject(input)) return { ok: false, errors: [{ field: '$', message: 'must be a JSON object (the batch)' }] };
+    if (!isRecord(input)) return { ok: false, errors: [{ field: '$', message: 'must be a JSON object (the batch)' }] };
     for (const key of Object.keys(input)) {
       if ((TOP_LEVEL_KEYS as readonly string[]).includes(key)) continue;
       fail(
@@ -203,7 +194,7 @@ function checkOptions(input: Json, fail: Fail): Omit<BatchOptions, 'items_total'
   }
   const policy = input.failure_policy;
   if (policy !== undefined) {
-    if (!isObject(policy)) {
+    if (!isRecord(policy)) {
       fail('failure_policy', 'must be an object, e.g. {"mode": "stop", "max_failed_items": 3}');
     } else {
       for (const key of Object.keys(policy)) {
@@ -225,7 +216,7 @@ function checkOptions(input: Json, fail: Fail): Omit<BatchOptions, 'items_total'
   }
   const incremental = input.incremental;
   if (incremental !== undefined) {
-    if (!isObject(incremental)) {
+    if (!isRecord(incremental)) {
       fail('incremental', 'must be an object, e.g. {"schedule_id": "nightly-logs"}');
     } else {
       for (const key of Object.keys(incremental)) {
@@ -291,7 +282,7 @@ function checkItems(
     if (!checkList(input.items, 'items', fail)) return 0;
     const items = input.items as unknown[];
     items.forEach((item, index) => {
-      const request = isObject(item) ? { ...item, orchestration: mergedOrchestration(orchestration, item) } : item;
+      const request = isRecord(item) ? { ...item, orchestration: mergedOrchestration(orchestration, item) } : item;
       const check = validateMigrationRequest(request, { rules });
       if (!check.ok) for (const issue of check.errors) fail(prefixed(`items[${index}]`, issue.field), issue.message);
     });
@@ -307,7 +298,7 @@ function checkTemplate(
   fail: Fail,
 ): number {
   const template = input.template;
-  if (!isObject(template)) {
+  if (!isRecord(template)) {
     fail('template', 'must be an object: a migration request without src_node.object_key / src_node.list_file');
     return 0;
   }
@@ -320,7 +311,7 @@ function checkTemplate(
   const key = usesPrefixes ? 'prefixes' : 'list_files';
   if (!checkList(input[key], key, fail)) return 0;
   const src = template.src_node;
-  if (isObject(src)) {
+  if (isRecord(src)) {
     for (const own of ['object_key', 'list_file'] as const) {
       if (src[own] !== undefined) fail(`template.src_node.${own}`, `is set per item from ${key}; leave it out here`);
     }
@@ -371,7 +362,7 @@ function mergedOrchestration(batch: OrchestrationOptions | undefined, item: Json
   const own = item.orchestration;
   if (batch === undefined) return own;
   if (own === undefined) return batch;
-  return isObject(own) ? { ...batch, ...own } : own;
+  return isRecord(own) ? { ...batch, ...own } : own;
 }
 
 function prefixed(prefix: string, field: string): string {

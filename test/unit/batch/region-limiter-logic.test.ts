@@ -9,8 +9,8 @@ import {
   pruneCreations,
   reclaimClosed,
   releaseSlot,
-} from '../../../workflows/internal/batch-limiter';
-import type { LimiterState, SlotRequest } from '../../../workflows/types';
+} from '../../../workflows/shared/region-limiter-logic';
+import type { LimiterState, SlotRequest } from '../../../workflows/limiter-types';
 
 const DAY = 86_400_000;
 

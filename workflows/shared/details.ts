@@ -1,5 +1,7 @@
 /** Markdown for the Temporal UI's "current details" of a migration (pure; recomputed on every change). */
-import { statusText, type MigrationProgress, type NormalizedMigrationRequest } from '../types';
+import type { MigrationProgress } from '../report-types';
+import type { NormalizedMigrationRequest } from '../request-types';
+import { statusText } from '../task-status';
 
 /** Human-readable byte count (binary units). */
 export function formatBytes(bytes: number | undefined): string {

@@ -11,6 +11,7 @@ import {
   type TemporalFailure,
 } from '@temporalio/common';
 
+import type { MigrationOutcomeRecord } from '../activity-types';
 import type {
   BatchCounts,
   BatchItemOutcome,
@@ -20,9 +21,9 @@ import type {
   BatchReport,
   BatchTotals,
   BatchWatermark,
-  MigrationOutcomeRecord,
-  MigrationReport,
-} from '../types';
+} from '../batch-types';
+import { FailureType } from '../failure-types';
+import type { MigrationReport } from '../report-types';
 import { formatBytes } from './details';
 
 /** Batches up to this many items list every item in their report; larger ones list only the notable items. */
@@ -58,18 +59,18 @@ function cut(message: string): string {
   return message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
 }
 
+/** The outcome record of a cancelled migration (also of an item whose start was cancelled). */
+export function cancelledOutcome(message = 'cancelled'): MigrationOutcomeRecord {
+  return { report: null, failure: { type: FailureType.Cancelled, message: cut(message) }, cancelled: true };
+}
+
 /**
  * How a migration ended, from the failure its workflow ended with (the `cause` of a `ChildWorkflowFailure` or of
- * a client's `WorkflowFailedError`): typed failures keep their type, message and report (`details[0]`).
+ * a client's `WorkflowFailedError`): typed failures keep their type, message and report (`details[0]`). Types
+ * come from `FailureType` (failure-types.ts); only an unknown failure keeps its own name.
  */
 export function outcomeFromFailure(cause: unknown): MigrationOutcomeRecord {
-  if (cause instanceof CancelledFailure) {
-    return {
-      report: null,
-      failure: { type: 'Cancelled', message: cut(cause.message || 'cancelled') },
-      cancelled: true,
-    };
-  }
+  if (cause instanceof CancelledFailure) return cancelledOutcome(cause.message || 'cancelled');
   if (cause instanceof ApplicationFailure) {
     const details = cause.details?.[0];
     return {
@@ -79,10 +80,10 @@ export function outcomeFromFailure(cause: unknown): MigrationOutcomeRecord {
     };
   }
   if (cause instanceof TerminatedFailure) {
-    return { report: null, failure: { type: 'Terminated', message: cut(cause.message) }, cancelled: false };
+    return { report: null, failure: { type: FailureType.Terminated, message: cut(cause.message) }, cancelled: false };
   }
   if (cause instanceof TimeoutFailure) {
-    return { report: null, failure: { type: 'TimedOut', message: cut(cause.message) }, cancelled: false };
+    return { report: null, failure: { type: FailureType.TimedOut, message: cut(cause.message) }, cancelled: false };
   }
   const failure = cause as Partial<TemporalFailure> | undefined;
   return {
@@ -123,11 +124,6 @@ export function notStartedItem(index: number, migrationId: string): BatchItemSum
     ...summarizeItem(index, migrationId, { report: null, failure: null, cancelled: false }),
     outcome: 'not_started',
   };
-}
-
-/** A failed item counts towards the failure policy: it did not complete (completed-with-failures items did). */
-export function isFailedItem(outcome: BatchItemOutcome): boolean {
-  return outcome === 'failed' || outcome === 'stopped' || outcome === 'cancelled';
 }
 
 /** Items worth listing whatever the batch size: anything but a plain success. */

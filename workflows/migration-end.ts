@@ -1,0 +1,249 @@
+/**
+ * How a migration ends: the outcome of a final task (report, or a typed failure carrying it), the early exits on
+ * cancellation and deadline (halt the task, read its real state, report), and the report itself.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+
+import type { Activities } from '../activities';
+import { API_CALL, CLEANUP_CALL } from './activity-options';
+import type { ActivityCallCounts, StopMigrationTaskOutput } from './activity-types';
+import { REPORT_MEMO_KEY } from './definitions';
+import { FailureType } from './failure-types';
+import { reconcile } from './migration-create';
+import { mergeSnapshot, type MigrationCarriedState } from './migration-state';
+import { takePendingStatus } from './migration-status';
+import type { RegionSlot } from './region-limiter';
+import type { MigrationOutcome, MigrationReport } from './report-types';
+import type { NormalizedMigrationRequest } from './request-types';
+import { OMS_BLOCKED, OMS_OUTCOME, OMS_STATUS } from './search-attributes';
+import { addCalls } from './shared/calls';
+import { TaskStatus, isFinalStatus, statusText } from './task-status';
+
+const api = proxyActivities<Activities>(API_CALL);
+const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
+
+/** Final bookkeeping and the outcome: a report, or a typed failure that carries it. */
+export async function finish(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  show: () => void,
+  v3: boolean,
+  slot: RegionSlot,
+): Promise<MigrationReport> {
+  const snap = state.snapshot!;
+  state.phase = 'finalizing';
+  if (v3) {
+    // An update still waiting for a region slot has nothing left to resume.
+    slot.abortWaits();
+    // A create that landed late (after the settle-window check) is caught here, before the report.
+    if (state.reconcile) await reconcile(req, state, state.task_id);
+  }
+  const outcome: MigrationOutcome =
+    snap.status === TaskStatus.FAILED
+      ? 'failed'
+      : snap.status === TaskStatus.STOPPED
+        ? 'stopped'
+        : (snap.failed_num ?? 0) > 0
+          ? 'completed_with_failures'
+          : 'succeeded';
+  if (outcome === 'succeeded' && req.orchestration.delete_task_on_success) {
+    try {
+      const deleted = await api.deleteMigrationTask({
+        task_id: state.task_id!,
+        api_profile: req.orchestration.api_profile,
+      });
+      state.calls = addCalls(state.calls, deleted.calls);
+    } catch (err) {
+      // The migration itself succeeded; a task left in the OMS console is not worth failing it over.
+      log.warn('Could not delete the finished OMS task', { taskId: state.task_id, error: String(err) });
+    }
+  }
+  state.phase = 'done';
+  upsertSearchAttributes([...takePendingStatus(state), { key: OMS_OUTCOME, value: outcome }]);
+  show();
+  await condition(allHandlersFinished);
+  const report = buildReport(req, state, id, outcome);
+  if (outcome === 'failed') {
+    const reason = snap.error_reason
+      ? `${snap.error_reason.error_code}: ${snap.error_reason.error_msg}`
+      : 'no reason given';
+    throw ApplicationFailure.create({
+      type: FailureType.MigrationFailed,
+      message: `OMS task ${state.task_id} failed (${reason}); ${report.failed_num} object(s) failed`,
+      nonRetryable: true,
+      details: [report],
+    });
+  }
+  if (outcome === 'stopped') {
+    throw ApplicationFailure.create({
+      type: FailureType.MigrationStopped,
+      message: `OMS task ${state.task_id} was stopped outside the orchestrator`,
+      nonRetryable: true,
+      details: [report],
+    });
+  }
+  return report;
+}
+
+/**
+ * Ends a migration that is cancelled or out of time: halts the task (unless detach) and reads its real state,
+ * removes duplicates, writes the real status, outcome and report (search attributes, details, `report` memo), then
+ * ends cancelled or with `DeadlineExceeded`. A task that had already reached a final status of its own decides the
+ * outcome instead: the migration ends as that status says (a cancellation or deadline that came too late to matter).
+ */
+export async function exitEarly(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  show: () => void,
+  slot: RegionSlot,
+  why: 'cancelled' | 'deadline',
+  cause: unknown,
+): Promise<MigrationReport> {
+  return CancellationScope.nonCancellable(async () => {
+    slot.abortWaits();
+    if (state.task_id !== undefined) {
+      const halted = await haltOrShow(req, state);
+      if (halted?.already_final && halted.snapshot) {
+        state.snapshot = halted.snapshot;
+        state.pending_status = statusText(halted.snapshot.status);
+        await slot.release();
+        return finish(req, state, id, show, true, slot);
+      }
+      if (halted?.snapshot) state.snapshot = mergeSnapshot(state.snapshot, halted.snapshot);
+      if (halted?.deleted) state.task_deleted = true;
+      if (state.reconcile) await reconcile(req, state, state.task_id);
+    }
+    await slot.release();
+    state.phase = why === 'cancelled' ? 'cancelled' : 'deadline_exceeded';
+    const status = state.task_deleted ? 'DELETED' : state.snapshot ? statusText(state.snapshot.status) : undefined;
+    const pairs: SearchAttributeUpdatePair[] = [{ key: OMS_OUTCOME, value: why }];
+    if (status !== undefined) pairs.push({ key: OMS_STATUS, value: status });
+    if (state.blocked !== undefined) pairs.push({ key: OMS_BLOCKED, value: null });
+    upsertSearchAttributes(pairs);
+    show();
+    const report = buildReport(req, state, id, why === 'cancelled' ? 'cancelled' : 'failed');
+    upsertMemo({ [REPORT_MEMO_KEY]: report });
+    await condition(allHandlersFinished);
+    if (why === 'cancelled') throw cause;
+    throw ApplicationFailure.create({
+      type: FailureType.DeadlineExceeded,
+      message: `Migration did not reach a final status within ${req.orchestration.deadline_seconds} s`,
+      nonRetryable: true,
+      details: [report],
+    });
+  });
+}
+
+/**
+ * Halts the task (stop; delete while still waiting) unless the request says detach, in which case it only reads
+ * the task. Either way the result carries the task's real state. Undefined when OMS could not be reached.
+ */
+async function haltOrShow(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+): Promise<StopMigrationTaskOutput | undefined> {
+  try {
+    if (req.orchestration.on_cancel === 'detach') {
+      const shown = await cleanup.showMigrationTask({
+        task_id: state.task_id!,
+        api_profile: req.orchestration.api_profile,
+      });
+      state.calls = addCalls(state.calls, shown.calls);
+      const final = isFinalStatus(shown.snapshot.status) && shown.snapshot.status !== TaskStatus.STOPPED;
+      return {
+        changed: false,
+        snapshot: shown.snapshot,
+        calls: shown.calls,
+        ...(final ? { already_final: true } : {}),
+      };
+    }
+    const stopped = await cleanup.stopMigrationTask({
+      task_id: state.task_id!,
+      api_profile: req.orchestration.api_profile,
+      halt: true,
+    });
+    state.calls = addCalls(state.calls, stopped.calls);
+    return stopped;
+  } catch (err) {
+    log.warn('Could not stop or read the OMS task on exit', { taskId: state.task_id, error: String(err) });
+    return undefined;
+  }
+}
+
+/**
+ * On cancellation or deadline, as runs before `CORE_PROMISES_PATCH` did it: stop the OMS task (unless
+ * detach) in a scope that cannot itself be cancelled.
+ */
+export async function stopOnExit(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  why: 'cancelled' | 'deadline',
+): Promise<void> {
+  if (state.task_id === undefined || req.orchestration.on_cancel === 'detach') return;
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      const stopped = await cleanup.stopMigrationTask({
+        task_id: state.task_id!,
+        api_profile: req.orchestration.api_profile,
+        halt: true,
+      });
+      state.calls = addCalls(state.calls, stopped.calls);
+      upsertSearchAttributes([{ key: OMS_OUTCOME, value: why }]);
+    } catch (err) {
+      log.warn('Could not stop the OMS task on exit', { taskId: state.task_id, error: String(err) });
+    }
+  });
+}
+
+/** The migration report from the request and the state (the last OMS snapshot, API calls, duplicates removed). */
+export function buildReport(
+  req: NormalizedMigrationRequest,
+  state: MigrationCarriedState,
+  id: string,
+  outcome: MigrationOutcome,
+): MigrationReport {
+  const s = state.snapshot;
+  return {
+    migration_id: id,
+    task_id: state.task_id ?? null,
+    task_name: state.task_name ?? s?.name ?? null,
+    task_type: req.task_type,
+    outcome,
+    status: s?.status ?? null,
+    total_num: s?.total_num ?? 0,
+    successful_num: s?.successful_num ?? 0,
+    failed_num: s?.failed_num ?? 0,
+    skipped_num: s?.skipped_num ?? 0,
+    total_size: s?.total_size ?? 0,
+    complete_size: s?.complete_size ?? 0,
+    real_size: s?.real_size ?? 0,
+    failed_object_record: s?.failed_object_record ?? null,
+    error_reason: s?.error_reason ?? null,
+    start_time: s?.start_time ?? 0,
+    total_time: s?.total_time ?? 0,
+    retry_rounds: state.retry_rounds,
+    src_bucket: req.src_node.bucket ?? null,
+    dst_bucket: req.dst_node.bucket,
+    api_calls: { ...state.calls, oms: omsCalls(state.calls) },
+    started_at: state.started_at,
+    finished_at: new Date().toISOString(),
+    ...(state.duplicates?.length ? { duplicates_removed: state.duplicates } : {}),
+    ...(state.task_deleted ? { task_deleted: true } : {}),
+  };
+}
+
+function omsCalls(c: ActivityCallCounts): number {
+  return c.create + c.show + c.list + c.start + c.stop + c.other;
+}

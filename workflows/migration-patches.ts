@@ -1,0 +1,16 @@
+/**
+ * Patch ids of the migration workflow (`patched(id)`). Each id is recorded in histories as a marker, so never rename
+ * one; test/replay replays the histories recorded before each.
+ */
+
+/** Patch: the final OMS status is upserted with the outcome, not on its own (histories before it replay as before). */
+export const FINAL_STATUS_PATCH = 'oms-final-status-with-outcome';
+
+/**
+ * Patch: the core promises under faults — exactly one live task after late creates and resets (reconciliation,
+ * look-up after a reset), credentials outages that block instead of failing, a deadline that is never early,
+ * the task's real final state on every exit, one resume at a time. Decided once per run, at its start, so a run
+ * recorded before it replays the old way throughout. It includes the earlier patches ({@link FINAL_STATUS_PATCH},
+ * the limiter's), whose markers a v3 run does not write again.
+ */
+export const CORE_PROMISES_PATCH = 'oms-core-promises-v3';

@@ -1,0 +1,133 @@
+/**
+ * What a running migration answers (`MigrationProgress`, by phase) and what it returns (`MigrationReport`, by
+ * outcome): snake_case JSON for consumers in any language (`schemas/migration-report.schema.json`). Pure types and
+ * constants.
+ */
+import type { TaskType } from './request-types';
+import type { FailedObjectRecord, TaskErrorReason, TaskSnapshot } from './task-status';
+
+/** Phases of a migration, in order (`paused` and `retrying_failed_objects` may repeat). */
+export const MIGRATION_PHASES = [
+  'validating',
+  'creating',
+  'waiting_for_quota',
+  'waiting',
+  'running',
+  'pausing',
+  'paused',
+  'retrying_failed_objects',
+  'finalizing',
+  'done',
+  'cancelled',
+  'deadline_exceeded',
+] as const;
+/** One of {@link MIGRATION_PHASES}. */
+export type MigrationPhase = (typeof MIGRATION_PHASES)[number];
+
+/** Answer of the progress query. */
+export interface MigrationProgress {
+  /** Workflow id. */
+  migration_id: string;
+  /** Current phase. */
+  phase: MigrationPhase;
+  /** OMS task id, once the task exists. */
+  task_id?: number;
+  /** Latest task snapshot, once polled. */
+  snapshot?: TaskSnapshot;
+  /** True while the migration is paused on request. */
+  paused: boolean;
+  /** Why the migration cannot make progress and needs an operator (`credentials rejected`); absent otherwise. */
+  blocked?: string;
+  /** When this progress was last updated (ISO 8601, workflow time). */
+  updated_at: string;
+}
+
+/**
+ * How a migration ended: `succeeded` (status 5, no failed objects), `completed_with_failures` (status 5 with
+ * failed objects left after any retry rounds), `failed` (status 4, or the deadline passed), `stopped` (the task
+ * was paused and stays paused), `cancelled` (the workflow was cancelled; see `on_cancel`).
+ */
+export const MIGRATION_OUTCOMES = ['succeeded', 'completed_with_failures', 'failed', 'stopped', 'cancelled'] as const;
+/** One of {@link MIGRATION_OUTCOMES}. */
+export type MigrationOutcome = (typeof MIGRATION_OUTCOMES)[number];
+
+/** API calls made for one migration, by kind (each HTTP attempt counts once). */
+export interface ApiCallCounts {
+  /** IAM token requests. */
+  iam: number;
+  /** All OMS calls (the sum of the per-operation counts below). */
+  oms: number;
+  /** CreateTask. */
+  create: number;
+  /** ShowTask. */
+  show: number;
+  /** ListTasks (idempotency look-ups). */
+  list: number;
+  /** StartTask (resume, failed-object retries). */
+  start: number;
+  /** StopTask. */
+  stop: number;
+  /** Any other OMS call (DeleteTask, …). */
+  other: number;
+}
+
+/**
+ * The workflow's result: snake_case JSON for consumers in any language (`schemas/migration-report.schema.json`).
+ * `task_id`, `task_name` and `status` are null only when the migration ended before OMS created a task (e.g.
+ * cancelled while creating); counters are then 0.
+ */
+export interface MigrationReport {
+  /** Workflow id. */
+  migration_id: string;
+  /** OMS task id, or null if no task was created. */
+  task_id: number | null;
+  /** OMS-generated task name, or null if no task was created. */
+  task_name: string | null;
+  /** Task type. */
+  task_type: TaskType;
+  /** How the migration ended. */
+  outcome: MigrationOutcome;
+  /** Last OMS status (a `TaskStatus` code), or null if no task was created. */
+  status: number | null;
+  /** Objects in the task. */
+  total_num: number;
+  /** Objects migrated. */
+  successful_num: number;
+  /** Objects failed (after retry rounds). */
+  failed_num: number;
+  /** Objects skipped. */
+  skipped_num: number;
+  /** Bytes to migrate. */
+  total_size: number;
+  /** Bytes migrated. */
+  complete_size: number;
+  /** Bytes actually transferred. */
+  real_size: number;
+  /** Failed-object list record, or null. */
+  failed_object_record: FailedObjectRecord | null;
+  /** Why the task failed, or null. */
+  error_reason: TaskErrorReason | null;
+  /** OMS start time, Unix ms (0 if unknown). */
+  start_time: number;
+  /** OMS elapsed time, ms (0 if unknown). */
+  total_time: number;
+  /** Failed-object retry rounds performed. */
+  retry_rounds: number;
+  /** Source bucket, or null (URL-list tasks have none). */
+  src_bucket: string | null;
+  /** Destination bucket. */
+  dst_bucket: string;
+  /** API calls made. */
+  api_calls: ApiCallCounts;
+  /** When the workflow started (ISO 8601, workflow time). */
+  started_at: string;
+  /** When the workflow finished (ISO 8601, workflow time). */
+  finished_at: string;
+  /**
+   * Other OMS tasks found with this migration's marker (left by a create whose outcome was unknown: a request
+   * OMS processed after the client gave up, a reset) and taken out of service: `deleted`, or `stopped`.
+   */
+  duplicates_removed?: { task_id: number; action: 'stopped' | 'deleted'; status?: number }[];
+  /** True when the task was deleted on exit (it was still waiting when the migration was cancelled or ran out of time). */
+  task_deleted?: boolean;
+}
