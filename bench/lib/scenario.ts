@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 
+import type { BucketConfig } from '../../emulator';
 import type { Flags } from './args';
-import type { BenchServerKind } from './env';
+import { BenchEnv, type BenchServerKind } from './env';
+import { benchEmulatorConfig } from './requests';
 
 /** A measured target (docs/benchmarks.md), and whether this run met it (`null`: not measurable in this run). */
 export interface Target {
@@ -46,6 +48,19 @@ export interface ScenarioContext {
   temporalAddress?: string;
   /** The server to start when not attaching (`--server`; default the dev server). */
   server?: BenchServerKind;
+}
+
+/**
+ * Starts the scenario's environment: the Temporal server it asks for (or the one it attaches to) and an emulator at
+ * `timeScale` holding `buckets`. Every scenario starts this way; `BenchEnv.start` is there for other shapes.
+ */
+export function startScenarioEnv(ctx: ScenarioContext, timeScale: number, buckets: BucketConfig[]): Promise<BenchEnv> {
+  return BenchEnv.start({
+    dir: ctx.dir,
+    temporalAddress: ctx.temporalAddress,
+    server: ctx.server,
+    emulator: { timeScale, config: benchEmulatorConfig(buckets) },
+  });
 }
 
 /** A benchmark scenario. */

@@ -12,12 +12,11 @@ import { nextPollDelayMs } from '../../workflows/shared/polling';
 import { isFinalStatus } from '../../workflows/task-status';
 import type { RouteCounters } from '../../emulator';
 import type { Flags } from '../lib/args';
-import { BenchEnv } from '../lib/env';
 import { benchContext, createTaskDirect } from '../lib/oms';
 import { delay, mapLimited } from '../lib/pool';
 import { ProcSampler, round } from '../lib/proc';
-import { benchEmulatorConfig, generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
-import { target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
+import { generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
+import { startScenarioEnv, target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
 import { closeStats, count, onQueue, waitAllClosed } from '../lib/temporal';
 
 const SPEED = 20 * 2 ** 20;
@@ -54,15 +53,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     emulator_time_scale: timeScale,
     start_concurrency: concurrency,
   };
-  const env = await BenchEnv.start({
-    dir: ctx.dir,
-    temporalAddress: ctx.temporalAddress,
-    server: ctx.server,
-    emulator: {
-      timeScale,
-      config: benchEmulatorConfig([generatedBucket('base-src', 1, Math.round(SPEED * f.num('transfer') * timeScale))]),
-    },
-  });
+  const env = await startScenarioEnv(ctx, timeScale, [
+    generatedBucket('base-src', 1, Math.round(SPEED * f.num('transfer') * timeScale)),
+  ]);
   const sampler = new ProcSampler(1_000);
   try {
     const admin = env.emulator.admin;

@@ -15,10 +15,9 @@ import path from 'node:path';
 import { BatchClient } from '../../client/batch-client';
 import type { BatchRequest } from '../../workflows/batch-types';
 import type { Flags } from '../lib/args';
-import { BenchEnv } from '../lib/env';
 import { round } from '../lib/proc';
-import { benchEmulatorConfig, generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
-import { target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
+import { generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
+import { startScenarioEnv, target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
 import { listAll } from '../lib/temporal';
 
 /** Transfer speed of every item (bytes per simulated second). */
@@ -41,15 +40,9 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const itemSeconds = f.num('item-seconds');
   const timeScale = f.num('time-scale');
   const params = { n, concurrency, item_seconds_simulated: itemSeconds, emulator_time_scale: timeScale };
-  const env = await BenchEnv.start({
-    dir: ctx.dir,
-    temporalAddress: ctx.temporalAddress,
-    server: ctx.server,
-    emulator: {
-      timeScale,
-      config: benchEmulatorConfig([generatedBucket('batch-src', 1, Math.round(SPEED * itemSeconds))]),
-    },
-  });
+  const env = await startScenarioEnv(ctx, timeScale, [
+    generatedBucket('batch-src', 1, Math.round(SPEED * itemSeconds)),
+  ]);
   try {
     await env.emulator.admin.updateSettings({
       maxRunningPerRegion: 1_000,

@@ -14,12 +14,11 @@ import path from 'node:path';
 import { MigrationClient } from '../../client/migration-client';
 import { idempotencyMarker } from '../../activities/build-create-request';
 import type { Flags } from '../lib/args';
-import { BenchEnv } from '../lib/env';
 import { benchContext, createTaskDirect } from '../lib/oms';
 import { delay, mapLimited, waitUntil } from '../lib/pool';
 import { ProcSampler, round } from '../lib/proc';
-import { benchEmulatorConfig, generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
-import { target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
+import { generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
+import { startScenarioEnv, target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
 import { count, onQueue, pendingActivityStates, sample, waitAllClosed } from '../lib/temporal';
 
 const DEFAULT_SPEED = 20 * 2 ** 20;
@@ -71,18 +70,10 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     start_concurrency: f.num('start-concurrency'),
   };
 
-  const env = await BenchEnv.start({
-    dir: ctx.dir,
-    temporalAddress: ctx.temporalAddress,
-    server: ctx.server,
-    emulator: {
-      timeScale,
-      config: benchEmulatorConfig([
-        generatedBucket('bench-src', 1, objectSize),
-        generatedBucket('bench-blocker', 1, 1e15),
-      ]),
-    },
-  });
+  const env = await startScenarioEnv(ctx, timeScale, [
+    generatedBucket('bench-src', 1, objectSize),
+    generatedBucket('bench-blocker', 1, 1e15),
+  ]);
   const sampler = new ProcSampler(1_000);
   try {
     const admin = env.emulator.admin;

@@ -12,12 +12,18 @@ import path from 'node:path';
 import { MigrationClient } from '../../client/migration-client';
 import type { MigrationReport } from '../../workflows/report-types';
 import type { Flags } from '../lib/args';
-import { BenchEnv } from '../lib/env';
 import { benchContext, listAllTasks, markerCounts } from '../lib/oms';
 import { mapLimited } from '../lib/pool';
 import { round } from '../lib/proc';
-import { benchEmulatorConfig, generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
-import { target, type Scenario, type ScenarioContext, type ScenarioOutcome, type Target } from '../lib/scenario';
+import { generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
+import {
+  startScenarioEnv,
+  target,
+  type Scenario,
+  type ScenarioContext,
+  type ScenarioOutcome,
+  type Target,
+} from '../lib/scenario';
 
 const SPEED = 20 * 2 ** 20;
 type Mode = 'fixed' | 'adaptive';
@@ -56,15 +62,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     transfer_seconds_simulated: durationSim,
     emulator_time_scale: timeScale,
   };
-  const env = await BenchEnv.start({
-    dir: ctx.dir,
-    temporalAddress: ctx.temporalAddress,
-    server: ctx.server,
-    emulator: {
-      timeScale,
-      config: benchEmulatorConfig([generatedBucket('econ-src', 1, Math.round(SPEED * durationSim))]),
-    },
-  });
+  const env = await startScenarioEnv(ctx, timeScale, [generatedBucket('econ-src', 1, Math.round(SPEED * durationSim))]);
   try {
     const admin = env.emulator.admin;
     await admin.updateSettings({ maxRunningPerRegion: 4 * n + 10, defaultSpeedBytesPerSec: SPEED });

@@ -16,10 +16,9 @@ import { temporal } from '@temporalio/proto';
 import { MigrationClient } from '../../client/migration-client';
 import type { NaivePollResult } from '../workflows';
 import type { Flags } from '../lib/args';
-import { BenchEnv } from '../lib/env';
 import { round } from '../lib/proc';
-import { benchEmulatorConfig, generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
-import { target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
+import { generatedBucket, generatedKeys, objectRequest } from '../lib/requests';
+import { startScenarioEnv, target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
 import { historyStats } from '../lib/temporal';
 
 /** Events before the naive loop's first timer, and events per loop iteration after it. */
@@ -59,18 +58,10 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     emulator_time_scale: timeScale,
   };
   const size = (h: number) => Math.round(SPEED * h * 3600);
-  const env = await BenchEnv.start({
-    dir: ctx.dir,
-    temporalAddress: ctx.temporalAddress,
-    server: ctx.server,
-    emulator: {
-      timeScale,
-      config: benchEmulatorConfig([
-        generatedBucket('hist-long', 1, size(hours)),
-        generatedBucket('hist-short', 1, size(hours / 2)),
-      ]),
-    },
-  });
+  const env = await startScenarioEnv(ctx, timeScale, [
+    generatedBucket('hist-long', 1, size(hours)),
+    generatedBucket('hist-short', 1, size(hours / 2)),
+  ]);
   try {
     const admin = env.emulator.admin;
     await admin.updateSettings({ maxRunningPerRegion: 10, defaultSpeedBytesPerSec: SPEED });

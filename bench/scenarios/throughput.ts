@@ -21,11 +21,10 @@ import { MIGRATION_WORKFLOW_TYPE } from '../../client/migration-client';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../../workflows/search-attributes';
 import type { MigrationRequest } from '../../workflows/request-types';
 import type { Flags } from '../lib/args';
-import { BenchEnv } from '../lib/env';
 import { mapLimited } from '../lib/pool';
 import { ProcSampler, round } from '../lib/proc';
-import { benchEmulatorConfig, objectRequest } from '../lib/requests';
-import { target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
+import { objectRequest } from '../lib/requests';
+import { startScenarioEnv, target, type Scenario, type ScenarioContext, type ScenarioOutcome } from '../lib/scenario';
 import { closeStats, count, onQueue, sample, waitAllClosed } from '../lib/temporal';
 
 export const throughput: Scenario = {
@@ -70,12 +69,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     start_concurrency: concurrency,
     worker_limits: 'defaults (100 activity slots, 40 workflow-task slots)',
   };
-  const env = await BenchEnv.start({
-    dir: ctx.dir,
-    temporalAddress: ctx.temporalAddress,
-    server: ctx.server,
-    emulator: { timeScale: f.num('time-scale'), config: benchEmulatorConfig([]) },
-  });
+  const env = await startScenarioEnv(ctx, f.num('time-scale'), []);
   const sampler = new ProcSampler(1_000);
   try {
     await env.emulator.admin.updateSettings({ schedulingDelayMs: 0, maxRunningPerRegion: 1_000_000 });
