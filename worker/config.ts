@@ -20,6 +20,7 @@ import {
   loadTemporalSettings,
   type TemporalSettings,
 } from '../client/temporal-settings';
+import { integerEnvReader } from '../client/env-int';
 import { DEFAULT_TASK_QUEUE } from '../client/migration-client';
 import { CodecConfigError, dataConverterFromEnv, describeCodec, type CodecDescription } from '../client/codec';
 
@@ -131,16 +132,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     }
     return v.replace(/\/+$/, '');
   };
-  const int = (name: string, fallback: number | undefined, min: number, max: number): number | undefined => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}`);
-      return fallback;
-    }
-    return n;
-  };
+  const int = integerEnvReader(env, problems);
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
@@ -192,21 +184,21 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       allowInsecureHttp,
       projectId: str('OMS_PROJECT_ID'),
       authMode: oneOf('OMS_AUTH_MODE', ['token', 'aksk'] as const, 'token'),
-      tokenRefreshBeforeExpiryMs: int('OMS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS', 300, 0, 86_400)! * 1000,
+      tokenRefreshBeforeExpiryMs: int('OMS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS', 300, 0, 86_400) * 1000,
       // Capped well below the activities' 60 s start-to-close (a call may also need an IAM call and a 401 retry).
-      httpTimeoutMs: int('OMS_HTTP_TIMEOUT_SECONDS', 20, 1, 25)! * 1000,
+      httpTimeoutMs: int('OMS_HTTP_TIMEOUT_SECONDS', 20, 1, 25) * 1000,
     },
     worker: {
-      maxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1, 10_000)!,
-      maxConcurrentWorkflowTasks: int('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 40, 2, 10_000)!,
+      maxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1, 10_000),
+      maxConcurrentWorkflowTasks: int('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 40, 2, 10_000),
       // Bounded by default (the SDK's default grows with the heap limit: thousands on a large machine). A migration
       // wakes its workflow a handful of times in its life, so a miss costs one replay of a short history, while
       // every cached workflow costs memory for as long as it waits (see docs/benchmarks.md, capacity).
-      maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS, 0, 1_000_000)!,
+      maxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', DEFAULT_MAX_CACHED_WORKFLOWS, 0, 1_000_000),
       workflowBundlePath: readableFile('WORKER_WORKFLOW_BUNDLE'),
       maxApiRequestsPerSecond: int('WORKER_MAX_API_REQUESTS_PER_SECOND', undefined, 1, 100_000),
-      shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600)! * 1000,
-      connectTimeoutMs: int('WORKER_CONNECT_TIMEOUT_SECONDS', 120, 0, 86_400)! * 1000,
+      shutdownGraceMs: int('WORKER_SHUTDOWN_GRACE_SECONDS', 10, 0, 3600) * 1000,
+      connectTimeoutMs: int('WORKER_CONNECT_TIMEOUT_SECONDS', 120, 0, 86_400) * 1000,
       metricsBind: bindAddress('WORKER_METRICS_BIND'),
       logLevel: oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
     },

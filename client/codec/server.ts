@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 
 import { AesGcmCodec } from './aes-gcm-codec';
+import { integerEnvReader } from '../env-int';
 import { CodecConfigError, loadKeyRing } from './key-ring';
 
 type Env = Record<string, string | undefined>;
@@ -223,16 +224,7 @@ export function loadCodecServerConfig(env: Env = process.env): CodecServerEnvCon
   const problems: string[] = [];
   const authToken = env.OMS_CODEC_SERVER_TOKEN?.trim() ?? '';
   problems.push(...tokenProblems(authToken, 'OMS_CODEC_SERVER_TOKEN'));
-  const int = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = env[name]?.trim();
-    if (!raw) return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      problems.push(`${name} must be an integer between ${min} and ${max}`);
-      return fallback;
-    }
-    return n;
-  };
+  const int = integerEnvReader(env, problems);
   const port = int('OMS_CODEC_SERVER_PORT', DEFAULT_CODEC_SERVER_PORT, 0, 65_535);
   const maxBodyBytes = int('OMS_CODEC_SERVER_MAX_BODY_BYTES', DEFAULT_MAX_BODY_BYTES, 1024, 256 * 1024 * 1024);
   const uiPort = env.TEMPORAL_UI_PORT?.trim() || '8233';
