@@ -18,12 +18,8 @@ import { formatIssues } from '../workflows/shared/validate-request';
 import { OMS_BATCH_ID } from '../workflows/search-attributes';
 import type { BatchOutcome, BatchProgress, BatchReport, BatchRequest } from '../workflows/batch-types';
 import type { ValidationIssue } from '../workflows/request-types';
-import {
-  bucketSearchAttributesMemo,
-  resolveBucketSearchAttributes,
-  type BucketSearchAttributeOptions,
-} from './bucket-search-attributes';
-import { DEFAULT_TASK_QUEUE } from './migration-client';
+import { bucketSearchAttributesMemo } from './bucket-search-attributes';
+import { TaskQueueClient } from './migration-client';
 import { asPayloadTooLarge } from './payload-size';
 
 /** Workflow type name of batches, for schedules, the Temporal CLI or any SDK (defined in workflows/definitions.ts). */
@@ -61,19 +57,7 @@ export interface BatchResult {
 }
 
 /** Client for batches on one namespace and task queue. */
-export class BatchClient {
-  /** Whether the batch's items index their bucket names (`OmsSrcBucket`, `OmsDstBucket`). */
-  readonly bucketSearchAttributes: boolean;
-
-  /** @throws Error naming `OMS_SEARCH_ATTRIBUTE_BUCKETS` when the option is not given and that variable is invalid. */
-  constructor(
-    readonly client: Client,
-    readonly taskQueue: string = DEFAULT_TASK_QUEUE,
-    options: BucketSearchAttributeOptions = {},
-  ) {
-    this.bucketSearchAttributes = resolveBucketSearchAttributes(options);
-  }
-
+export class BatchClient extends TaskQueueClient {
   /**
    * Validates and starts a batch. Idempotent per batch id: a batch with that id that runs or ran is returned.
    * @throws InvalidBatchError before contacting Temporal when the input is invalid.

@@ -156,8 +156,8 @@ export interface StartOptions {
 /** Options of {@link MigrationClient}. */
 export type MigrationClientOptions = BucketSearchAttributeOptions;
 
-/** Client for migrations on one namespace. */
-export class MigrationClient {
+/** What the migration and batch clients share: the Temporal client, the task queue they start on, the bucket index. */
+export abstract class TaskQueueClient {
   /** Whether starts index the bucket names (`OmsSrcBucket`, `OmsDstBucket`); see {@link MigrationClientOptions}. */
   readonly bucketSearchAttributes: boolean;
 
@@ -169,7 +169,10 @@ export class MigrationClient {
   ) {
     this.bucketSearchAttributes = resolveBucketSearchAttributes(options);
   }
+}
 
+/** Client for migrations on one namespace. */
+export class MigrationClient extends TaskQueueClient {
   /**
    * Validates and starts a migration. Idempotent per migration id: when a migration with that id runs or ran (and
    * is retained) with the same request, it is returned (`existing: true`) instead of starting another, and no
