@@ -5,7 +5,7 @@
  */
 import type { MigrationOutcome } from './report-types';
 import type { ListFile, MigrationRequest, OrchestrationOptions } from './request-types';
-import type { FailedObjectRecord } from './task-status';
+import type { FailedObjectRecord, ObjectCounts } from './task-status';
 
 /** What a batch does when items fail: go on with the others, or stop starting items after some failed. */
 export const BATCH_FAILURE_MODES = ['continue', 'stop'] as const;
@@ -80,18 +80,12 @@ export const BATCH_MAX_ITEMS = 100_000;
 export type BatchItemOutcome = MigrationOutcome | 'not_started';
 
 /** One item's outcome in a batch report: a few numbers from its migration report, or its failure. */
-export interface BatchItemSummary {
+export interface BatchItemSummary extends ObjectCounts {
   index: number;
   /** Workflow id of the item's migration: `<batch id>/item-<index>`. */
   migration_id: string;
   outcome: BatchItemOutcome;
   task_id: number | null;
-  total_num: number;
-  successful_num: number;
-  failed_num: number;
-  skipped_num: number;
-  total_size: number;
-  complete_size: number;
   retry_rounds: number;
   /** Failure type and message when the migration did not complete (messages are cut to 300 characters). */
   failure: { type: string; message: string } | null;
@@ -100,14 +94,7 @@ export interface BatchItemSummary {
 }
 
 /** Object and byte totals over the items that ended. */
-export interface BatchTotals {
-  total_num: number;
-  successful_num: number;
-  failed_num: number;
-  skipped_num: number;
-  total_size: number;
-  complete_size: number;
-}
+export type BatchTotals = ObjectCounts;
 
 /** Items by outcome. */
 export interface BatchCounts {

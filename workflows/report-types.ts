@@ -4,7 +4,7 @@
  * constants.
  */
 import type { TaskType } from './request-types';
-import type { FailedObjectRecord, TaskErrorReason, TaskSnapshot } from './task-status';
+import type { FailedObjectRecord, ObjectCounts, TaskErrorReason, TaskSnapshot } from './task-status';
 
 /** Phases of a migration, in order (`paused` and `retrying_failed_objects` may repeat). */
 export const MIGRATION_PHASES = [
@@ -76,7 +76,7 @@ export interface ApiCallCounts {
  * `task_id`, `task_name` and `status` are null only when the migration ended before OMS created a task (e.g.
  * cancelled while creating); counters are then 0.
  */
-export interface MigrationReport {
+export interface MigrationReport extends ObjectCounts {
   /** Workflow id. */
   migration_id: string;
   /** OMS task id, or null if no task was created. */
@@ -89,18 +89,6 @@ export interface MigrationReport {
   outcome: MigrationOutcome;
   /** Last OMS status (a `TaskStatus` code), or null if no task was created. */
   status: number | null;
-  /** Objects in the task. */
-  total_num: number;
-  /** Objects migrated. */
-  successful_num: number;
-  /** Objects failed (after retry rounds). */
-  failed_num: number;
-  /** Objects skipped. */
-  skipped_num: number;
-  /** Bytes to migrate. */
-  total_size: number;
-  /** Bytes migrated. */
-  complete_size: number;
   /** Bytes actually transferred. */
   real_size: number;
   /** Failed-object list record, or null. */

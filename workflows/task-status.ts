@@ -59,8 +59,27 @@ export interface FailedObjectRecord {
   error_code: string | null;
 }
 
+/**
+ * OMS's object and byte counters, as a task snapshot, a migration report and a batch item or total carry them (one
+ * declaration for all four).
+ */
+export interface ObjectCounts {
+  /** Objects in the task. */
+  total_num: number;
+  /** Objects migrated. */
+  successful_num: number;
+  /** Objects failed (in a migration report: after its retry rounds). */
+  failed_num: number;
+  /** Objects skipped (older than `migrate_since` or already at the destination). */
+  skipped_num: number;
+  /** Bytes to migrate. */
+  total_size: number;
+  /** Bytes migrated. */
+  complete_size: number;
+}
+
 /** The subset of OMS `TaskResp` (ShowTask) the workflow keeps between polls. */
-export interface TaskSnapshot {
+export interface TaskSnapshot extends ObjectCounts {
   /** OMS task id. */
   id: number;
   /** OMS-generated task name. */
@@ -69,18 +88,6 @@ export interface TaskSnapshot {
   status: number;
   /** 0..1 (by bytes for object/prefix, by object count for list/url_list). */
   progress: number;
-  /** Objects in the task. */
-  total_num: number;
-  /** Objects migrated. */
-  successful_num: number;
-  /** Objects failed. */
-  failed_num: number;
-  /** Objects skipped (older than `migrate_since` or already at the destination). */
-  skipped_num: number;
-  /** Bytes to migrate. */
-  total_size: number;
-  /** Bytes migrated. */
-  complete_size: number;
   /** Bytes actually transferred (skipped objects excluded). */
   real_size: number;
   /** Current speed, bytes/s. */
