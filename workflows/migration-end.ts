@@ -27,7 +27,7 @@ import type { MigrationOutcome, MigrationReport } from './report-types';
 import type { NormalizedMigrationRequest } from './request-types';
 import { OMS_BLOCKED, OMS_OUTCOME, OMS_STATUS } from './search-attributes';
 import { addCalls } from './shared/calls';
-import { TaskStatus, isFinalStatus, statusText } from './task-status';
+import { TaskStatus, isFinalStatus, objectCounts, statusText } from './task-status';
 
 const api = proxyActivities<Activities>(API_CALL);
 const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
@@ -222,12 +222,7 @@ export function buildReport(
     task_type: req.task_type,
     outcome,
     status: s?.status ?? null,
-    total_num: s?.total_num ?? 0,
-    successful_num: s?.successful_num ?? 0,
-    failed_num: s?.failed_num ?? 0,
-    skipped_num: s?.skipped_num ?? 0,
-    total_size: s?.total_size ?? 0,
-    complete_size: s?.complete_size ?? 0,
+    ...objectCounts(s),
     real_size: s?.real_size ?? 0,
     failed_object_record: s?.failed_object_record ?? null,
     error_reason: s?.error_reason ?? null,

@@ -78,6 +78,18 @@ export interface ObjectCounts {
   complete_size: number;
 }
 
+/** The counters of `c`, each 0 when `c` is absent (no task, no report yet). Keys in declaration order. */
+export function objectCounts(c: ObjectCounts | null | undefined): ObjectCounts {
+  return {
+    total_num: c?.total_num ?? 0,
+    successful_num: c?.successful_num ?? 0,
+    failed_num: c?.failed_num ?? 0,
+    skipped_num: c?.skipped_num ?? 0,
+    total_size: c?.total_size ?? 0,
+    complete_size: c?.complete_size ?? 0,
+  };
+}
+
 /** The subset of OMS `TaskResp` (ShowTask) the workflow keeps between polls. */
 export interface TaskSnapshot extends ObjectCounts {
   /** OMS task id. */

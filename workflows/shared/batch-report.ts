@@ -24,6 +24,7 @@ import type {
 } from '../batch-types';
 import { FailureType } from '../failure-types';
 import type { MigrationReport } from '../report-types';
+import { objectCounts } from '../task-status';
 import { formatBytes } from './details';
 
 /** Batches up to this many items list every item in their report; larger ones list only the notable items. */
@@ -106,12 +107,7 @@ export function summarizeItem(index: number, migrationId: string, record: Migrat
     migration_id: migrationId,
     outcome,
     task_id: r?.task_id ?? null,
-    total_num: r?.total_num ?? 0,
-    successful_num: r?.successful_num ?? 0,
-    failed_num: r?.failed_num ?? 0,
-    skipped_num: r?.skipped_num ?? 0,
-    total_size: r?.total_size ?? 0,
-    complete_size: r?.complete_size ?? 0,
+    ...objectCounts(r),
     retry_rounds: r?.retry_rounds ?? 0,
     failure: record.failure,
     failed_object_record: (r?.failed_num ?? 0) > 0 ? (r?.failed_object_record ?? null) : null,
