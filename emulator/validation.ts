@@ -314,17 +314,40 @@ export function validateCreateTask(body: unknown, ctx: CreateTaskContext): Valid
     consistencyCheck,
     taskPriority: enumField(root, 'task_priority', '', PRIORITIES) ?? null,
   };
-  const credentials: TaskCredentials = { dstAk, dstSk };
-  if (!isUrlList) {
-    credentials.srcAk = srcAk;
-    credentials.srcSk = srcSk;
-  }
-  if (srcSecurityToken !== undefined) credentials.srcSecurityToken = srcSecurityToken;
-  if (dstSecurityToken !== undefined) credentials.dstSecurityToken = dstSecurityToken;
-  if (jsonAuthFile !== undefined) credentials.jsonAuthFile = jsonAuthFile;
-  if (connectionString !== undefined) credentials.connectionString = connectionString;
-  if (cdnKey !== undefined) credentials.cdnAuthenticationKey = cdnKey;
+  const credentials = taskCredentials(isUrlList, {
+    srcAk,
+    srcSk,
+    srcSecurityToken,
+    dstAk,
+    dstSk,
+    dstSecurityToken,
+    jsonAuthFile,
+    connectionString,
+    cdnAuthenticationKey: cdnKey,
+  });
   return { spec, credentials };
+}
+
+/** The credentials copied only when given. */
+const OPTIONAL_CREDENTIALS = [
+  'srcSecurityToken',
+  'dstSecurityToken',
+  'jsonAuthFile',
+  'connectionString',
+  'cdnAuthenticationKey',
+] as const;
+
+/** The credentials a CreateTask or StartTask body supplies: no source keys for `url_list`, absent fields left out. */
+function taskCredentials(isUrlList: boolean, fields: TaskCredentials): TaskCredentials {
+  const credentials: TaskCredentials = { dstAk: fields.dstAk, dstSk: fields.dstSk };
+  if (!isUrlList) {
+    credentials.srcAk = fields.srcAk;
+    credentials.srcSk = fields.srcSk;
+  }
+  for (const key of OPTIONAL_CREDENTIALS) {
+    if (fields[key] !== undefined) credentials[key] = fields[key];
+  }
+  return credentials;
 }
 
 /** A validated StartTask request. */
@@ -354,16 +377,17 @@ export function validateStartTask(body: unknown, task: TaskRecord): ValidatedSta
   cryptoFields(root, '', 'dst_crypto_type', 'dst_kms_key_id');
   cryptoFields(root, '', 'source_cdn_crypto_type', 'source_cdn_kms_key_id');
   const migrateFailedObject = booleanField(root, 'migrate_failed_object', '') ?? false;
-  const credentials: TaskCredentials = { dstAk, dstSk };
-  if (!isUrlList) {
-    credentials.srcAk = srcAk;
-    credentials.srcSk = srcSk;
-  }
-  if (srcSecurityToken !== undefined) credentials.srcSecurityToken = srcSecurityToken;
-  if (dstSecurityToken !== undefined) credentials.dstSecurityToken = dstSecurityToken;
-  if (connectionString !== undefined) credentials.connectionString = connectionString;
-  if (jsonAuthFile !== undefined) credentials.jsonAuthFile = jsonAuthFile;
-  if (cdnKey !== undefined) credentials.cdnAuthenticationKey = cdnKey;
+  const credentials = taskCredentials(isUrlList, {
+    srcAk,
+    srcSk,
+    srcSecurityToken,
+    dstAk,
+    dstSk,
+    dstSecurityToken,
+    jsonAuthFile,
+    connectionString,
+    cdnAuthenticationKey: cdnKey,
+  });
   return { credentials, migrateFailedObject };
 }
 
