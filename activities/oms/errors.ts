@@ -82,101 +82,47 @@ export class OmsApiError extends Error {
   }
 }
 
-/** Connection-level failure (reset, refused, DNS, undici timeouts). Retryable. */
-export class OmsTransportError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('TRANSPORT', options);
-  }
-  /** Cross-realm guard for `code === 'TRANSPORT'`. */
-  static override is(x: unknown): x is OmsTransportError {
-    return hasMarker(x, errorMarker('TRANSPORT'));
-  }
+/**
+ * The base of one code's subclass: its constructor passes the code, its `is()` checks that code's marker. One
+ * declaration for the eight subclasses below, which exist for `instanceof`, stack-trace names and docs.
+ */
+function errorClassFor(code: OmsErrorCode) {
+  const marker = errorMarker(code);
+  return class extends OmsApiError {
+    /** @param options see {@link OmsApiErrorOptions} */
+    constructor(options: OmsApiErrorOptions) {
+      super(code, options);
+    }
+    /** Cross-realm guard for this subclass's code. */
+    static override is(x: unknown): x is OmsApiError {
+      return hasMarker(x, marker);
+    }
+  };
 }
+
+/** Connection-level failure (reset, refused, DNS, undici timeouts). Retryable. */
+export class OmsTransportError extends errorClassFor('TRANSPORT') {}
 
 /** HTTP 5xx or 408. Retryable; honours `retryAfterMs` when present. */
-export class OmsServerError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('SERVER', options);
-  }
-  /** Cross-realm guard for `code === 'SERVER'`. */
-  static override is(x: unknown): x is OmsServerError {
-    return hasMarker(x, errorMarker('SERVER'));
-  }
-}
+export class OmsServerError extends errorClassFor('SERVER') {}
 
 /** HTTP 429 or a throttling error code. Retryable after `retryAfterMs`. */
-export class OmsThrottledError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('THROTTLED', options);
-  }
-  /** Cross-realm guard for `code === 'THROTTLED'`. */
-  static override is(x: unknown): x is OmsThrottledError {
-    return hasMarker(x, errorMarker('THROTTLED'));
-  }
-}
+export class OmsThrottledError extends errorClassFor('THROTTLED') {}
 
 /** HTTP 401/403 (gateway `APIGW.0301`, `OMS.0206` permission), IAM password rejected, IP black-listed (418). Not retryable. */
-export class OmsAuthError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('AUTH', options);
-  }
-  /** Cross-realm guard for `code === 'AUTH'`. */
-  static override is(x: unknown): x is OmsAuthError {
-    return hasMarker(x, errorMarker('AUTH'));
-  }
-}
+export class OmsAuthError extends errorClassFor('AUTH') {}
 
 /** HTTP 400 and other 4xx: invalid parameters, unknown route (`APIGW.0101`), wrong method. Not retryable. */
-export class OmsValidationError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('VALIDATION', options);
-  }
-  /** Cross-realm guard for `code === 'VALIDATION'`. */
-  static override is(x: unknown): x is OmsValidationError {
-    return hasMarker(x, errorMarker('VALIDATION'));
-  }
-}
+export class OmsValidationError extends errorClassFor('VALIDATION') {}
 
 /** The task (or task group) does not exist: OMS answers HTTP **400** `OMS.1009`, not 404. Not retryable. */
-export class OmsTaskNotFoundError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('NOT_FOUND', options);
-  }
-  /** Cross-realm guard for `code === 'NOT_FOUND'`. */
-  static override is(x: unknown): x is OmsTaskNotFoundError {
-    return hasMarker(x, errorMarker('NOT_FOUND'));
-  }
-}
+export class OmsTaskNotFoundError extends errorClassFor('NOT_FOUND') {}
 
 /** A task-creation quota is exhausted (`OMS.0075` 24 h limit, `OMS.0076` waiting tasks, `OMS.0077` total). Retryable later. */
-export class OmsQuotaError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('QUOTA', options);
-  }
-  /** Cross-realm guard for `code === 'QUOTA'`. */
-  static override is(x: unknown): x is OmsQuotaError {
-    return hasMarker(x, errorMarker('QUOTA'));
-  }
-}
+export class OmsQuotaError extends errorClassFor('QUOTA') {}
 
 /** The response could not be understood (unparsable body, missing fields, unexpected status). Not retryable. */
-export class OmsProtocolError extends OmsApiError {
-  /** @param options see {@link OmsApiErrorOptions} */
-  constructor(options: OmsApiErrorOptions) {
-    super('PROTOCOL', options);
-  }
-  /** Cross-realm guard for `code === 'PROTOCOL'`. */
-  static override is(x: unknown): x is OmsProtocolError {
-    return hasMarker(x, errorMarker('PROTOCOL'));
-  }
-}
+export class OmsProtocolError extends errorClassFor('PROTOCOL') {}
 
 // `name` lives on the prototype (not an own field) so it is shared, cheap, and reported by stack traces.
 for (const cls of [
