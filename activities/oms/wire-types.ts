@@ -132,6 +132,10 @@ export interface SmnConfig {
 /**
  * CreateTask body (`POST /v2/{project_id}/tasks`). There is no task-name input: OMS generates the name.
  * Carries source and destination credentials; the client scrubs them from any error it raises.
+ *
+ * Its option fields repeat `MigrationRequest`'s (workflows/request-types.ts) on purpose: this is OMS's wire format,
+ * that the orchestrator's request contract; they change for different reasons (an OMS API change vs a contract
+ * version) and activities/build-create-request.ts is the one place that maps one onto the other.
  */
 export interface CreateTaskReq {
   /** Task type; OMS default `object`. */
