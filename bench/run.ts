@@ -64,6 +64,7 @@ export async function runBench(options: RunBenchOptions): Promise<ScenarioResult
     // Cluster results get their own key, so they sit beside the dev server's instead of replacing them.
     const key = scenario.key(flags) + (server === 'cluster' ? ' server=cluster' : '');
     log(`[${key}] ${scenario.title} (work dir ${dir})`);
+    const base = { scenario: scenario.name, key, startedAt: startedAt.toISOString(), wallSeconds: 0, machine };
     let result: ScenarioResult;
     try {
       const outcome = await scenario.run({
@@ -74,11 +75,7 @@ export async function runBench(options: RunBenchOptions): Promise<ScenarioResult
         log: (m) => log(`[${key}] ${m}`),
       });
       result = {
-        scenario: scenario.name,
-        key,
-        startedAt: startedAt.toISOString(),
-        wallSeconds: 0,
-        machine,
+        ...base,
         ...outcome,
         params: { ...outcome.params, temporal_server: serverLabel(options, server) },
       };
@@ -86,11 +83,7 @@ export async function runBench(options: RunBenchOptions): Promise<ScenarioResult
       const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
       log(`[${key}] FAILED: ${message}`);
       result = {
-        scenario: scenario.name,
-        key,
-        startedAt: startedAt.toISOString(),
-        wallSeconds: 0,
-        machine,
+        ...base,
         status: 'failed',
         message: message.split('\n').slice(0, 5).join('\n'),
         params: flags.toJSON(),

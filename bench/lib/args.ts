@@ -62,6 +62,11 @@ export class Flags {
   }
 
   /** A finite number; throws naming the flag otherwise. */
+  /** Several required numeric flags at once: `const { n, 'time-scale': timeScale } = flags.nums('n', 'time-scale')`. */
+  nums<K extends string>(...names: K[]): Record<K, number> {
+    return Object.fromEntries(names.map((name) => [name, this.num(name)])) as Record<K, number>;
+  }
+
   num(name: string, fallback?: number): number {
     const raw = this.values[name];
     if (raw === undefined) {

@@ -160,6 +160,11 @@ export class BenchEnv {
     return emulatorWorkerSecrets(this.emulator);
   }
 
+  /** A product worker and a bench worker side by side (the comparisons), each on its own queue and default log. */
+  spawnWorkerPair(productQueue: string, benchQueue: string): Promise<[WorkerProcess, WorkerProcess]> {
+    return Promise.all([this.spawnWorker('product', productQueue), this.spawnWorker('bench', benchQueue)]);
+  }
+
   /**
    * Spawns a worker process and resolves once it polls both its workflow and activity task queues (seen by the
    * server as pollers with the process's identity, `<pid>@<host>`).

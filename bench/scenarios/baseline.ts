@@ -39,11 +39,13 @@ export const baseline: Scenario = {
 
 async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const f = ctx.flags;
-  const n = f.num('n');
-  const interval = f.num('interval');
-  const floor = f.num('floor');
-  const timeScale = f.num('time-scale');
-  const concurrency = f.num('start-concurrency');
+  const {
+    n,
+    interval,
+    floor,
+    'time-scale': timeScale,
+    'start-concurrency': concurrency,
+  } = f.nums('n', 'interval', 'floor', 'time-scale', 'start-concurrency');
   const timeoutMs = f.num('timeout-minutes') * 60_000;
   const params = {
     n,

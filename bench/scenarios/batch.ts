@@ -34,11 +34,12 @@ export const batch: Scenario = {
 };
 
 async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
-  const f = ctx.flags;
-  const n = f.num('n');
-  const concurrency = f.num('concurrency');
-  const itemSeconds = f.num('item-seconds');
-  const timeScale = f.num('time-scale');
+  const {
+    n,
+    concurrency,
+    'item-seconds': itemSeconds,
+    'time-scale': timeScale,
+  } = ctx.flags.nums('n', 'concurrency', 'item-seconds', 'time-scale');
   const params = { n, concurrency, item_seconds_simulated: itemSeconds, emulator_time_scale: timeScale };
   const env = await startScenarioEnv(ctx, timeScale, [
     generatedBucket('batch-src', 1, Math.round(SPEED * itemSeconds)),

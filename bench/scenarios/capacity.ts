@@ -47,12 +47,14 @@ export const capacity: Scenario = {
 
 async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const f = ctx.flags;
-  const n = f.num('n');
-  const interval = f.num('interval');
-  const slots = f.num('activity-slots');
-  const timeScale = f.num('time-scale');
-  const holdSeconds = f.num('hold');
-  const transferWall = f.num('transfer');
+  const {
+    n,
+    interval,
+    'activity-slots': slots,
+    'time-scale': timeScale,
+    hold: holdSeconds,
+    transfer: transferWall,
+  } = f.nums('n', 'interval', 'activity-slots', 'time-scale', 'hold', 'transfer');
   const deadline = Date.now() + f.num('timeout-minutes') * 60_000;
   const left = () => Math.max(1_000, deadline - Date.now());
   // One object per migration whose transfer takes `transfer` wall seconds at the default speed.

@@ -49,12 +49,13 @@ interface PerMigration {
 }
 
 async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
-  const f = ctx.flags;
-  const n = f.num('n');
-  const interval = f.num('interval');
-  const floor = f.num('floor');
-  const durationSim = f.num('duration');
-  const timeScale = f.num('time-scale');
+  const {
+    n,
+    interval,
+    floor,
+    duration: durationSim,
+    'time-scale': timeScale,
+  } = ctx.flags.nums('n', 'interval', 'floor', 'duration', 'time-scale');
   const params = {
     n_per_mode: n,
     poll_interval_seconds: interval,

@@ -46,10 +46,7 @@ export const history: Scenario = {
 };
 
 async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
-  const f = ctx.flags;
-  const hours = f.num('hours');
-  const cadence = f.num('cadence');
-  const intervalWall = f.num('interval-wall');
+  const { hours, cadence, 'interval-wall': intervalWall } = ctx.flags.nums('hours', 'cadence', 'interval-wall');
   const timeScale = cadence / intervalWall;
   const params = {
     simulated_hours: hours,
@@ -68,10 +65,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const stamp = Date.now();
     const productQueue = `bench-history-product-${stamp}`;
     const benchQueue = `bench-history-naive-${stamp}`;
-    const [product, bench] = await Promise.all([
-      env.spawnWorker('product', productQueue, {}, path.join(ctx.dir, 'product-worker.log')),
-      env.spawnWorker('bench', benchQueue, {}, path.join(ctx.dir, 'bench-worker.log')),
-    ]);
+    const [product, bench] = await env.spawnWorkerPair(productQueue, benchQueue);
     const orchestration = { poll_interval_seconds: intervalWall, min_poll_interval_seconds: intervalWall };
     const request = (bucket: string, id: string) => objectRequest(bucket, generatedKeys(1), `${id}/`, orchestration);
     const migrations = new MigrationClient(env.client, productQueue);

@@ -56,10 +56,8 @@ function startMigration(client: Client, taskQueue: string, id: string, request: 
 
 async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
   const f = ctx.flags;
-  const n = f.num('n');
+  const { n, warmup, 'start-concurrency': concurrency } = f.nums('n', 'warmup', 'start-concurrency');
   const rounds = Math.max(1, Math.min(f.num('rounds'), n));
-  const warmup = f.num('warmup');
-  const concurrency = f.num('start-concurrency');
   const timeoutMs = f.num('timeout-minutes') * 60_000;
   const params = {
     n,
@@ -76,10 +74,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const stamp = Date.now();
     const migQueue = `bench-tp-migration-${stamp}`;
     const noopQueue = `bench-tp-noop-${stamp}`;
-    const [product, bench] = await Promise.all([
-      env.spawnWorker('product', migQueue, {}, path.join(ctx.dir, 'product-worker.log')),
-      env.spawnWorker('bench', noopQueue, {}, path.join(ctx.dir, 'bench-worker.log')),
-    ]);
+    const [product, bench] = await env.spawnWorkerPair(migQueue, noopQueue);
     sampler.track('product', product.pid);
     sampler.track('bench-worker', bench.pid);
     if (env.serverPid) sampler.track('server', env.serverPid);
