@@ -360,34 +360,26 @@ export interface ValidatedStartTask {
 export function validateStartTask(body: unknown, task: TaskRecord): ValidatedStartTask {
   const root = body === undefined ? {} : requireObjectBody(body);
   const isUrlList = task.spec.taskType === 'url_list';
-  const srcAk = stringField(root, 'src_ak', '', { required: !isUrlList, max: 100 });
-  const srcSk = stringField(root, 'src_sk', '', { required: !isUrlList, max: 100 });
-  const dstAk = stringField(root, 'dst_ak', '', { required: true, max: 100 }) as string;
-  const dstSk = stringField(root, 'dst_sk', '', { required: true, max: 100 }) as string;
-  const srcSecurityToken = stringField(root, 'src_security_token', '', { max: 16_384 });
-  const dstSecurityToken = stringField(root, 'dst_security_token', '', { max: 16_384 });
-  const connectionString = stringField(root, 'connection_string', '', { max: 2048 });
-  const jsonAuthFile = stringField(root, 'json_auth_file', '', { max: 65_535 });
-  const cdnKey = stringField(root, 'source_cdn_authentication_key', '', { max: 255 });
+  // Properties evaluate in source order, so the first invalid field is still the one reported.
+  const credentials = taskCredentials(isUrlList, {
+    srcAk: stringField(root, 'src_ak', '', { required: !isUrlList, max: 100 }),
+    srcSk: stringField(root, 'src_sk', '', { required: !isUrlList, max: 100 }),
+    dstAk: stringField(root, 'dst_ak', '', { required: true, max: 100 }) as string,
+    dstSk: stringField(root, 'dst_sk', '', { required: true, max: 100 }) as string,
+    srcSecurityToken: stringField(root, 'src_security_token', '', { max: 16_384 }),
+    dstSecurityToken: stringField(root, 'dst_security_token', '', { max: 16_384 }),
+    connectionString: stringField(root, 'connection_string', '', { max: 2048 }),
+    jsonAuthFile: stringField(root, 'json_auth_file', '', { max: 65_535 }),
+    cdnAuthenticationKey: stringField(root, 'source_cdn_authentication_key', '', { max: 255 }),
+  });
   const cdnType = task.spec.sourceCdn?.authentication_type;
-  if (cdnType !== undefined && cdnType !== 'NONE' && !cdnKey) {
+  if (cdnType !== undefined && cdnType !== 'NONE' && !credentials.cdnAuthenticationKey) {
     throw omsError('OMS.1032', 'source_cdn_authentication_key');
   }
   cryptoFields(root, '', 'src_crypto_type', 'src_kms_key_id');
   cryptoFields(root, '', 'dst_crypto_type', 'dst_kms_key_id');
   cryptoFields(root, '', 'source_cdn_crypto_type', 'source_cdn_kms_key_id');
   const migrateFailedObject = booleanField(root, 'migrate_failed_object', '') ?? false;
-  const credentials = taskCredentials(isUrlList, {
-    srcAk,
-    srcSk,
-    srcSecurityToken,
-    dstAk,
-    dstSk,
-    dstSecurityToken,
-    jsonAuthFile,
-    connectionString,
-    cdnAuthenticationKey: cdnKey,
-  });
   return { credentials, migrateFailedObject };
 }
 
