@@ -87,7 +87,7 @@ export class BatchClient extends TaskQueueClient {
   }
 
   /** Handle of a batch. */
-  handle(batchId: string): WorkflowHandle<typeof batchMigrationWorkflow> {
+  override handle(batchId: string): WorkflowHandle<typeof batchMigrationWorkflow> {
     return this.client.workflow.getHandle<typeof batchMigrationWorkflow>(batchId);
   }
 
@@ -102,11 +102,6 @@ export class BatchClient extends TaskQueueClient {
       // A closed batch without a worker cannot answer; the status alone is still useful.
     }
     return status;
-  }
-
-  /** Requests cancellation: every running item is cancelled (stopping its OMS task unless detach). */
-  async cancel(batchId: string): Promise<void> {
-    await this.handle(batchId).cancel();
   }
 
   /** Waits for the batch to close; returns its outcome and report (a batch stopped by its policy carries one too). */

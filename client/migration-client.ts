@@ -169,6 +169,17 @@ export abstract class TaskQueueClient {
   ) {
     this.bucketSearchAttributes = resolveBucketSearchAttributes(options);
   }
+
+  /** Handle of a migration or batch id. */
+  abstract handle(id: string): WorkflowHandle;
+
+  /**
+   * Requests cancellation. A migration stops its OMS task (unless the request said detach) and ends cancelled; a
+   * batch cancels every running item the same way.
+   */
+  async cancel(id: string): Promise<void> {
+    await this.handle(id).cancel();
+  }
 }
 
 /** Client for migrations on one namespace. */
@@ -262,7 +273,7 @@ export class MigrationClient extends TaskQueueClient {
   }
 
   /** Handle for a migration id. */
-  handle(migrationId: string): WorkflowHandle<typeof migrationWorkflow> {
+  override handle(migrationId: string): WorkflowHandle<typeof migrationWorkflow> {
     return this.client.workflow.getHandle<typeof migrationWorkflow>(migrationId);
   }
 
@@ -335,11 +346,6 @@ export class MigrationClient extends TaskQueueClient {
     return control('bandwidth change', () =>
       this.handle(migrationId).executeUpdate(setBandwidthUpdate, { args: [policy] }),
     );
-  }
-
-  /** Requests cancellation: the workflow stops the OMS task (unless the request said detach) and ends cancelled. */
-  async cancel(migrationId: string): Promise<void> {
-    await this.handle(migrationId).cancel();
   }
 
   /** Waits for the migration to close and returns its outcome and report (failures carry their report too). */
