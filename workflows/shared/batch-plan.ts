@@ -69,6 +69,13 @@ export function itemWorkflowId(batchId: string, index: number): string {
   return `${batchId}/item-${index}`;
 }
 
+/** Reports each key of the object at `path` that is not in `allowed`. */
+function failUnknownKeys(obj: Record<string, unknown>, path: string, allowed: readonly string[], fail: Fail): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown key; allowed keys here: ${allowed.join(', ')}`);
+  }
+}
+
 /**
  * Validates a batch input completely: the batch options, then every item as a migration request (explicit items,
  * or the template expanded with each prefix or list file). Returns the options with defaults, or every problem.
@@ -197,11 +204,7 @@ function checkOptions(input: Json, fail: Fail): Omit<BatchOptions, 'items_total'
     if (!isRecord(policy)) {
       fail('failure_policy', 'must be an object, e.g. {"mode": "stop", "max_failed_items": 3}');
     } else {
-      for (const key of Object.keys(policy)) {
-        if (key !== 'mode' && key !== 'max_failed_items') {
-          fail(`failure_policy.${key}`, 'unknown key; allowed keys here: mode, max_failed_items');
-        }
-      }
+      failUnknownKeys(policy, 'failure_policy', ['mode', 'max_failed_items'], fail);
       if (policy.mode !== undefined && !(BATCH_FAILURE_MODES as readonly unknown[]).includes(policy.mode)) {
         fail('failure_policy.mode', `must be one of: ${BATCH_FAILURE_MODES.map((m) => `"${m}"`).join(', ')}`);
       }
@@ -219,11 +222,7 @@ function checkOptions(input: Json, fail: Fail): Omit<BatchOptions, 'items_total'
     if (!isRecord(incremental)) {
       fail('incremental', 'must be an object, e.g. {"schedule_id": "nightly-logs"}');
     } else {
-      for (const key of Object.keys(incremental)) {
-        if (key !== 'schedule_id' && key !== 'overlap_seconds') {
-          fail(`incremental.${key}`, 'unknown key; allowed keys here: schedule_id, overlap_seconds');
-        }
-      }
+      failUnknownKeys(incremental, 'incremental', ['schedule_id', 'overlap_seconds'], fail);
       if (typeof incremental.schedule_id !== 'string' || !SCHEDULE_ID.test(incremental.schedule_id)) {
         fail(
           'incremental.schedule_id',
