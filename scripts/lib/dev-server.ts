@@ -13,7 +13,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { ensureTemporalCli } from './temporal-cli';
-import { freePort } from './net';
+import { freePort, startOnFreePorts } from './net';
 
 export interface DevServerOptions {
   /** gRPC port; a free one when omitted. */
@@ -99,14 +99,7 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
  * later, so another process can take one in between: then the start is retried with new ports (bounded).
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const attempts = options.port === undefined ? 3 : 1;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(options);
-    } catch (err) {
-      if (attempt >= attempts) throw err;
-    }
-  }
+  return startOnFreePorts(options.port === undefined ? 3 : 1, () => startOnce(options));
 }
 
 async function startOnce(options: DevServerOptions): Promise<DevServer> {

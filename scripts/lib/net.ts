@@ -16,3 +16,21 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+/**
+ * Starts a server on ports picked by {@link freePort}, again (up to `attempts` times in all) when the start fails
+ * and `retryable` says the failure may be a port taken between picking and binding.
+ */
+export async function startOnFreePorts<T>(
+  attempts: number,
+  start: () => Promise<T>,
+  retryable: (err: unknown) => boolean = () => true,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !retryable(err)) throw err;
+    }
+  }
+}

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { findOnPath } from './go-build';
-import { freePort } from './net';
+import { freePort, startOnFreePorts } from './net';
 
 const execFileAsync = promisify(execFile);
 
@@ -219,14 +219,9 @@ export function logTail(file: string, chars = 3_000): string {
  * operating-system crash or power loss can lose the last commits, never consistency (fsync stays on).
  */
 export async function startPostgres(options: PostgresOptions = {}): Promise<RunningPostgres> {
-  const attempts = options.port === undefined ? 3 : 1;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startOnce(options);
-    } catch (err) {
-      if (attempt >= attempts || !/could not bind|address already in use/i.test(String(err))) throw err;
-    }
-  }
+  return startOnFreePorts(options.port === undefined ? 3 : 1, () => startOnce(options), (err) =>
+    /could not bind|address already in use/i.test(String(err)),
+  );
 }
 
 async function startOnce(options: PostgresOptions): Promise<RunningPostgres> {
