@@ -30,6 +30,23 @@ export const API_CALL: ActivityOptions = {
 export const CLEANUP_CALL: ActivityOptions = { ...API_CALL, scheduleToCloseTimeout: '3m' };
 
 /**
+ * Temporal-side lookups (the batch's search for its previous successful run): the budget of {@link API_CALL}, and no
+ * OMS failure types to stop at.
+ */
+export const LOOKUP_CALL: ActivityOptions = {
+  startToCloseTimeout: '60s',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+};
+
+/** Describing the region limiter's holders is best effort: a short, bounded budget, then the limiter tries later. */
+export const DESCRIBE_CALL: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '2m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
+};
+
+/**
  * Options for the polling activity: one ShowTask per attempt; "not changed yet" is a retryable, BENIGN failure
  * whose `nextRetryDelay` sets the cadence, so no worker slot is held and no history event is written between polls
  * (the "infrequent polling" pattern). Errors back off exponentially up to the poll interval. The caller sets

@@ -68,15 +68,12 @@ import {
   OMS_SRC_BUCKET,
   OMS_TASK_TYPE,
 } from './search-attributes';
+import { LOOKUP_CALL } from './activity-options';
 import type { MigrationOutcomeRecord } from './activity-types';
 import type { BatchProgress, BatchReport, BatchRequest, BatchWatermark } from './batch-types';
 import { ORCHESTRATION_DEFAULTS, type MigrationRequest } from './request-types';
 
-const { findPreviousSuccessfulRun } = proxyActivities<Activities>({
-  startToCloseTimeout: '60s',
-  scheduleToCloseTimeout: '10m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
-});
+const { findPreviousSuccessfulRun } = proxyActivities<Activities>(LOOKUP_CALL);
 
 /** Items of earlier runs still running: checked every poll interval; bounded by the longest migration deadline. */
 function awaitOptions(pollMs: number) {

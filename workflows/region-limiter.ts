@@ -39,15 +39,11 @@ import {
   releaseSlot,
 } from './shared/region-limiter-logic';
 import { recordLimiterState, recordLimiterWait } from './metrics';
+import { DESCRIBE_CALL } from './activity-options';
 import type { LimiterHolder, LimiterState, SlotRequest } from './limiter-types';
 import type { NormalizedMigrationRequest } from './request-types';
 
-/** Describing holders is best effort: a short, bounded budget, then the limiter simply tries again later. */
-const { findClosedWorkflows } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  scheduleToCloseTimeout: '2m',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '20s' },
-});
+const { findClosedWorkflows } = proxyActivities<Activities>(DESCRIBE_CALL);
 
 /** Signal-with-start and release are single RPCs to Temporal: local activities (one marker event each). */
 const slotCalls = proxyLocalActivities<Activities>({
