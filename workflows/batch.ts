@@ -36,6 +36,7 @@ import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { BATCH_WORKFLOW_TYPE, batchProgressQuery } from './definitions';
 import { FailureType } from './failure-types';
+import { invalidInputFailure } from './invalid-input';
 import {
   batchOptions,
   itemRequest,
@@ -57,7 +58,6 @@ import {
   type BatchTally,
 } from './shared/batch-report';
 import { BATCH_RULE_SETS, selectRules } from './shared/rule-sets';
-import { formatIssues } from './shared/validate-request';
 import { migrationWorkflow } from './migration';
 import {
   BUCKET_SEARCH_ATTRIBUTES_MEMO,
@@ -111,12 +111,7 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
     // replays under v1. Later runs (continue-as-new) carry an input this run validated and do not validate again.
     const validation = validateBatchRequest(input, { rules: selectRules(BATCH_RULE_SETS, patched) });
     if (!validation.ok) {
-      throw ApplicationFailure.create({
-        type: FailureType.InvalidMigrationInput,
-        message: `Invalid batch:\n${formatIssues(validation.errors)}`,
-        nonRetryable: true,
-        details: [validation.errors],
-      });
+      throw invalidInputFailure('batch', validation.errors);
     }
     options = validation.options;
   }

@@ -28,6 +28,7 @@ import {
 
 import { REPORT_MEMO_KEY } from './definitions';
 import { FailureType } from './failure-types';
+import { invalidInputFailure } from './invalid-input';
 import { migrationEndOf, recordMigrationEnded, recordMigrationStarted } from './metrics';
 import { setMigrationHandlers } from './migration-control';
 import { CreateDeadlineReached, createTask, reconcileAfterSettling } from './migration-create';
@@ -42,7 +43,7 @@ import type { MigrationRequest, NormalizedMigrationRequest } from './request-typ
 import { renderDetails } from './shared/details';
 import { emptyCalls } from './shared/calls';
 import { MIGRATION_RULE_SETS, selectRules } from './shared/rule-sets';
-import { applyDefaults, formatIssues, validateMigrationRequest } from './shared/validate-request';
+import { applyDefaults, validateMigrationRequest } from './shared/validate-request';
 
 export type { MigrationCarriedState } from './migration-state';
 
@@ -82,12 +83,7 @@ async function runMigration(request: MigrationRequest, carried?: MigrationCarrie
   } else {
     const validation = validateMigrationRequest(request, { rules: selectRules(MIGRATION_RULE_SETS, patched) });
     if (!validation.ok) {
-      throw ApplicationFailure.create({
-        type: FailureType.InvalidMigrationInput,
-        message: `Invalid migration request:\n${formatIssues(validation.errors)}`,
-        nonRetryable: true,
-        details: [validation.errors],
-      });
+      throw invalidInputFailure('migration request', validation.errors);
     }
     req = validation.request;
   }
