@@ -69,11 +69,26 @@ export function itemWorkflowId(batchId: string, index: number): string {
   return `${batchId}/item-${index}`;
 }
 
-/** Reports each key of the object at `path` that is not in `allowed`. */
-function failUnknownKeys(obj: Record<string, unknown>, path: string, allowed: readonly string[], fail: Fail): void {
-  for (const key of Object.keys(obj)) {
+/**
+ * The object option at `path`, or undefined when it is absent or not an object (reported: `must be an object, e.g.
+ * <example>`). Each key not in `allowed` is reported too.
+ */
+function optionObject(
+  value: unknown,
+  path: string,
+  example: string,
+  allowed: readonly string[],
+  fail: Fail,
+): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (!isRecord(value)) {
+    fail(path, `must be an object, e.g. ${example}`);
+    return undefined;
+  }
+  for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) fail(`${path}.${key}`, `unknown key; allowed keys here: ${allowed.join(', ')}`);
   }
+  return value;
 }
 
 /**
@@ -199,39 +214,41 @@ function checkOptions(input: Json, fail: Fail): Omit<BatchOptions, 'items_total'
   if (input.continue_as_new_after_items !== undefined && !isInteger(input.continue_as_new_after_items, 1, 10_000)) {
     fail('continue_as_new_after_items', 'must be an integer between 1 and 10000');
   }
-  const policy = input.failure_policy;
-  if (policy !== undefined) {
-    if (!isRecord(policy)) {
-      fail('failure_policy', 'must be an object, e.g. {"mode": "stop", "max_failed_items": 3}');
-    } else {
-      failUnknownKeys(policy, 'failure_policy', ['mode', 'max_failed_items'], fail);
-      if (policy.mode !== undefined && !(BATCH_FAILURE_MODES as readonly unknown[]).includes(policy.mode)) {
-        fail('failure_policy.mode', `must be one of: ${BATCH_FAILURE_MODES.map((m) => `"${m}"`).join(', ')}`);
-      }
-      if (policy.max_failed_items !== undefined) {
-        if (!isInteger(policy.max_failed_items, 1, BATCH_MAX_ITEMS)) {
-          fail('failure_policy.max_failed_items', `must be an integer between 1 and ${BATCH_MAX_ITEMS}`);
-        } else if (policy.mode !== 'stop') {
-          fail('failure_policy.max_failed_items', 'is only used with "mode": "stop"');
-        }
+  const policy = optionObject(
+    input.failure_policy,
+    'failure_policy',
+    '{"mode": "stop", "max_failed_items": 3}',
+    ['mode', 'max_failed_items'],
+    fail,
+  );
+  if (policy) {
+    if (policy.mode !== undefined && !(BATCH_FAILURE_MODES as readonly unknown[]).includes(policy.mode)) {
+      fail('failure_policy.mode', `must be one of: ${BATCH_FAILURE_MODES.map((m) => `"${m}"`).join(', ')}`);
+    }
+    if (policy.max_failed_items !== undefined) {
+      if (!isInteger(policy.max_failed_items, 1, BATCH_MAX_ITEMS)) {
+        fail('failure_policy.max_failed_items', `must be an integer between 1 and ${BATCH_MAX_ITEMS}`);
+      } else if (policy.mode !== 'stop') {
+        fail('failure_policy.max_failed_items', 'is only used with "mode": "stop"');
       }
     }
   }
-  const incremental = input.incremental;
-  if (incremental !== undefined) {
-    if (!isRecord(incremental)) {
-      fail('incremental', 'must be an object, e.g. {"schedule_id": "nightly-logs"}');
-    } else {
-      failUnknownKeys(incremental, 'incremental', ['schedule_id', 'overlap_seconds'], fail);
-      if (typeof incremental.schedule_id !== 'string' || !SCHEDULE_ID.test(incremental.schedule_id)) {
-        fail(
-          'incremental.schedule_id',
-          'must be a schedule id: 1..200 letters, digits, ".", "_", "-", ":", "@" or "/", starting with a letter or digit',
-        );
-      }
-      if (incremental.overlap_seconds !== undefined && !isInteger(incremental.overlap_seconds, 0, 86_400)) {
-        fail('incremental.overlap_seconds', 'must be an integer between 0 and 86400');
-      }
+  const incremental = optionObject(
+    input.incremental,
+    'incremental',
+    '{"schedule_id": "nightly-logs"}',
+    ['schedule_id', 'overlap_seconds'],
+    fail,
+  );
+  if (incremental) {
+    if (typeof incremental.schedule_id !== 'string' || !SCHEDULE_ID.test(incremental.schedule_id)) {
+      fail(
+        'incremental.schedule_id',
+        'must be a schedule id: 1..200 letters, digits, ".", "_", "-", ":", "@" or "/", starting with a letter or digit',
+      );
+    }
+    if (incremental.overlap_seconds !== undefined && !isInteger(incremental.overlap_seconds, 0, 86_400)) {
+      fail('incremental.overlap_seconds', 'must be an integer between 0 and 86400');
     }
   }
   return batchOptions(input);
