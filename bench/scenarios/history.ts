@@ -8,7 +8,6 @@
  * The poll interval is wall time, so the emulator runs at `cadence / --interval-wall` (30 / 0.1 = 300×): 24
  * simulated hours take 288 wall seconds.
  */
-import path from 'node:path';
 
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';

@@ -12,7 +12,6 @@
  * no-op, …), so neither kind always runs on the larger database or the warmer server; each rate is the workflows
  * completed over the sum of that kind's makespans (first start → last close, from visibility).
  */
-import path from 'node:path';
 
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
