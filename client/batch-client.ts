@@ -3,7 +3,6 @@
  * nothing starts and no OMS call is made for bad input), progress, report and cancel. The `batch` CLI
  * subcommands built on it are in client/cli/batch-command.ts.
  */
-import type { Client } from '@temporalio/client';
 import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
