@@ -8,47 +8,33 @@ import crypto from 'node:crypto';
 
 import { BatchClient } from '../../client/batch-client';
 import { MigrationClient } from '../../client/migration-client';
-import { DEFAULT_EMULATOR_CONFIG, startEmulator, type RunningEmulator } from '../../emulator';
+import type { RunningEmulator } from '../../emulator';
 import type { MigrationRequest } from '../../workflows/request-types';
 import { dumpTables } from '../helpers/cluster';
+import {
+  randomCodecKey,
+  startTracerEmulator,
+  tracerNames,
+  tracerRequest,
+  tracerValues,
+  type TracerNames,
+} from '../helpers/tracers';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId } from '../helpers/wait';
 
 jest.setTimeout(240_000);
 
 const tag = crypto.randomBytes(4).toString('hex');
-const SECRET = {
-  src: `pg-secret-src-${tag}`,
-  dst: `pg-secret-dst-${tag}`,
-  key: `pg-secret-object-${tag}.bin`,
-  description: `pg secret description ${tag}`,
-};
-const PLAIN = {
-  src: `pg-plain-src-${tag}`,
-  dst: `pg-plain-dst-${tag}`,
-  key: `pg-plain-object-${tag}.bin`,
-  description: `pg plain description ${tag}`,
-};
-const key = (): string => crypto.randomBytes(32).toString('base64');
-const CODEC_ENV = { OMS_CODEC_KEYS: `retired:${key()},current:${key()}` };
+const SECRET = tracerNames('pg-secret', tag);
+const PLAIN = tracerNames('pg-plain', tag);
+const CODEC_ENV = { OMS_CODEC_KEYS: `retired:${randomCodecKey()},current:${randomCodecKey()}` };
 
 let emulator: RunningEmulator;
 let plain: Stack;
 let encrypted: Stack;
 
 beforeAll(async () => {
-  emulator = await startEmulator({
-    timeScale: 200,
-    config: {
-      buckets: [
-        ...DEFAULT_EMULATOR_CONFIG.buckets,
-        ...[SECRET, PLAIN].flatMap((names) => [
-          { name: names.src, objects: [{ key: names.key, size: 4096 }] },
-          { name: names.dst },
-        ]),
-      ],
-    },
-  });
+  emulator = await startTracerEmulator([SECRET, PLAIN]);
   plain = await startStack({ existingEmulator: emulator });
   encrypted = await startStack({ existingEmulator: emulator, workerEnv: CODEC_ENV });
 });
@@ -59,14 +45,8 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-function request(names: typeof SECRET): MigrationRequest {
-  const seed = plain.seedRequest();
-  return {
-    ...seed,
-    description: names.description,
-    src_node: { ...seed.src_node, bucket: names.src, object_key: [names.key] },
-    dst_node: { ...seed.dst_node, bucket: names.dst },
-  };
+function request(names: TracerNames): MigrationRequest {
+  return tracerRequest(plain, names);
 }
 
 test('encrypted runs leave no bucket, key or description in a pg_dump; an unencrypted one does', async () => {
@@ -89,8 +69,8 @@ test('encrypted runs leave no bucket, key or description in a pg_dump; an unencr
   const dump = (await dumpTables([])) + (await dumpTables([], { database: 'temporal_visibility' }));
   // Bytea columns are dumped as hex: search both the text and its hex form.
   const contains = (text: string): boolean => dump.includes(text) || dump.includes(Buffer.from(text).toString('hex'));
-  for (const text of Object.values(PLAIN)) expect({ text, found: contains(text) }).toEqual({ text, found: true });
-  for (const text of Object.values(SECRET)) expect({ text, found: contains(text) }).toEqual({ text, found: false });
+  for (const text of tracerValues(PLAIN)) expect({ text, found: contains(text) }).toEqual({ text, found: true });
+  for (const text of tracerValues(SECRET)) expect({ text, found: contains(text) }).toEqual({ text, found: false });
   // The runs themselves are in the dump (their ids are plaintext by design): the scan looked at the right rows.
   expect(dump).toContain(secretId);
   expect(dump).toContain(batchId);

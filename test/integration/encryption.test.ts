@@ -18,7 +18,7 @@ import { BatchClient } from '../../client/batch-client';
 import { ENCRYPTED_ENCODING } from '../../client/codec';
 import { startCodecServer } from '../../client/codec/server';
 import { MigrationClient } from '../../client/migration-client';
-import { DEFAULT_EMULATOR_CONFIG, startEmulator, type RunningEmulator } from '../../emulator';
+import type { RunningEmulator } from '../../emulator';
 import { startDevServer, type DevServer } from '../../scripts/lib/dev-server';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import {
@@ -30,6 +30,14 @@ import {
   OMS_TASK_TYPE,
 } from '../../workflows/search-attributes';
 import type { MigrationRequest } from '../../workflows/request-types';
+import {
+  randomCodecKey,
+  startTracerEmulator,
+  tracerNames,
+  tracerRequest,
+  tracerValues,
+  type TracerNames,
+} from '../helpers/tracers';
 import { startStack, type Stack } from '../helpers/stack';
 import { testEnv } from '../helpers/env';
 import { uniqueId, waitFor } from '../helpers/wait';
@@ -39,24 +47,10 @@ jest.setTimeout(240_000);
 const run = promisify(execFile);
 const tag = crypto.randomBytes(4).toString('hex');
 /** Names that occur nowhere else, so finding one in the database can only mean it was stored in clear. */
-const SECRET = {
-  src: `secret-src-${tag}`,
-  dst: `secret-dst-${tag}`,
-  key: `secret-object-${tag}.bin`,
-  description: `secret description ${tag}`,
-};
-const PLAIN = {
-  src: `plain-src-${tag}`,
-  dst: `plain-dst-${tag}`,
-  key: `plain-object-${tag}.bin`,
-  description: `plain description ${tag}`,
-};
-const CODEC_ENV = { OMS_CODEC_KEYS: `old:${key()},current:${key()}` };
+const SECRET = tracerNames('secret', tag);
+const PLAIN = tracerNames('plain', tag);
+const CODEC_ENV = { OMS_CODEC_KEYS: `old:${randomCodecKey()},current:${randomCodecKey()}` };
 const TOKEN = crypto.randomBytes(24).toString('hex');
-
-function key(): string {
-  return crypto.randomBytes(32).toString('base64');
-}
 
 let dir: string;
 let server: DevServer;
@@ -68,18 +62,7 @@ let encrypted: Stack;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(testEnv('tmpDir'), 'encryption-'));
   server = await startDevServer({ headless: true, dbFile: path.join(dir, 'temporal.sqlite') });
-  emulator = await startEmulator({
-    timeScale: 200,
-    config: {
-      buckets: [
-        ...DEFAULT_EMULATOR_CONFIG.buckets,
-        ...[SECRET, PLAIN].flatMap((names) => [
-          { name: names.src, objects: [{ key: names.key, size: 4096 }] },
-          { name: names.dst },
-        ]),
-      ],
-    },
-  });
+  emulator = await startTracerEmulator([SECRET, PLAIN]);
   // The control: the same stack without keys, on the same server.
   plainStack = await startStack({ temporalAddress: server.address, existingEmulator: emulator });
   encrypted = await startStack({ temporalAddress: server.address, existingEmulator: emulator, workerEnv: CODEC_ENV });
@@ -93,14 +76,8 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function request(names: typeof SECRET): MigrationRequest {
-  const seed = plainStack.seedRequest();
-  return {
-    ...seed,
-    description: names.description,
-    src_node: { ...seed.src_node, bucket: names.src, object_key: [names.key] },
-    dst_node: { ...seed.dst_node, bucket: names.dst },
-  };
+function request(names: TracerNames): MigrationRequest {
+  return tracerRequest(plainStack, names);
 }
 
 /** Every database file of the server (the WAL holds what is not checkpointed yet). */
@@ -216,12 +193,12 @@ test('no bucket name, object key or description of the encrypted runs is in the 
   await server.stop();
   const bytes = databaseBytes();
   // The control is there in clear: the scan sees plaintext where there is some.
-  for (const value of Object.values(PLAIN)) expect(bytes.includes(value)).toBe(true);
+  for (const value of tracerValues(PLAIN)) expect(bytes.includes(value)).toBe(true);
   for (const value of [plainId]) expect(bytes.includes(value)).toBe(true);
   // The encrypted runs are there (their ids), but none of their contents.
   expect(bytes.includes(secretId)).toBe(true);
   expect(bytes.includes(batchId)).toBe(true);
-  const found = Object.values(SECRET).filter((value) => bytes.includes(value));
+  const found = tracerValues(SECRET).filter((value) => bytes.includes(value));
   expect(found).toEqual([]);
   // Nor the tag they all share, in any encoding a payload might use.
   expect(bytes.includes(`secret-src-${tag}`)).toBe(false);
