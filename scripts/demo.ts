@@ -5,11 +5,14 @@
  * `bad/` fail, showing `failed_num` and `failed_object_record`; prints the Web UI address; shuts down cleanly.
  *
  *   npm run demo                 # run and stop
- *   npm run demo -- --keep       # keep everything running afterwards (Ctrl-C stops)
+ *   npm run demo -- --keep       # keep everything running afterwards (Ctrl-C stops); writes .oms-demo.env
  *   TEMPORAL_ADDRESS=host:port npm run demo   # use an existing Temporal server instead of the dev server
  *
  * An existing server is reached the way every command reaches one (README "Production"): TEMPORAL_ADDRESS,
  * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a TEMPORAL_PROFILE of the Temporal config file.
+ *
+ * It ends by printing how to point the CLI at what it started (scripts/lib/demo-usage.ts); with `--keep` it also
+ * writes `.oms-demo.env` to `source`, and removes it again when it stops.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +31,7 @@ import { loadWorkerConfig } from '../worker/config';
 import { createWorker } from '../worker/create-worker';
 import { coreLogFilter, createJsonLogger } from '../worker/logger';
 import type { MigrationRequest } from '../workflows/request-types';
+import { DEMO_ENV_FILE, renderCliUsage, renderEnvFile, type DemoTarget } from './lib/demo-usage';
 import { startDevServer, type DevServer } from './lib/dev-server';
 import { emulatorWorkerEnv } from './lib/emulator-worker-env';
 import { registerSearchAttributes } from './lib/search-attributes';
@@ -39,6 +43,16 @@ function codecEnv(): Record<string, string> {
       (e): e is [string, string] => e[0].startsWith('OMS_CODEC_') && e[1] !== undefined,
     ),
   );
+}
+
+/**
+ * Connection settings of this shell, other than address and namespace, that the CLI needs as well to reach the
+ * same server and read the same payloads. Named in the closing lines, never written out (secrets, key paths).
+ */
+function inheritedVariables(): string[] {
+  return Object.keys(process.env)
+    .filter((name) => /^(TEMPORAL_(API_KEY|TLS|PROFILE|CONFIG_FILE)|OMS_CODEC_)/.test(name) && process.env[name])
+    .sort();
 }
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -102,6 +116,7 @@ async function main(): Promise<void> {
   });
   const migrations = new MigrationClient(client, config.temporal.taskQueue);
   const runId = new Date().toISOString().replace(/[:.]/g, '-');
+  const migrationIds: string[] = [];
   let exitCode = 0;
   for (const [title, file, expectFailures] of [
     ['1. Seed example: object task a-test-1 → api-test-outline', 'demo-seed-object-task.json', false],
@@ -113,6 +128,7 @@ async function main(): Promise<void> {
       migrationId: `demo-${runId}-${file.replace('.json', '')}`,
     });
     out(`Migration id: ${migrationId}`);
+    migrationIds.push(migrationId);
     let last = '';
     const result = await migrations.watch(
       migrationId,
@@ -137,9 +153,20 @@ async function main(): Promise<void> {
     }
     out('');
   }
-  if (server?.uiUrl) {
-    out(`See both migrations in the Temporal Web UI: ${server.uiUrl}/namespaces/${settings.namespace}/workflows`);
-  }
+  const target: DemoTarget = {
+    address,
+    namespace: settings.namespace,
+    taskQueue: DEMO_TASK_QUEUE,
+    migrationIds,
+    ...(server?.uiUrl ? { uiUrl: server.uiUrl } : {}),
+    keep: Boolean(values.keep),
+    inheritedVariables: inheritedVariables(),
+  };
+  // The env file is only true while the servers run: written with --keep, removed when the demo stops.
+  const envFile = values.keep ? path.resolve(DEMO_ENV_FILE) : undefined;
+  if (envFile) fs.writeFileSync(envFile, renderEnvFile(target), { mode: 0o600 });
+  for (const line of renderCliUsage(target, envFile ? DEMO_ENV_FILE : undefined)) out(line);
+  out('');
 
   const shutdown = async (): Promise<void> => {
     // Ctrl-C may already have started the worker's shutdown (the runtime handles SIGINT itself).
@@ -155,7 +182,10 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => process.once('SIGINT', resolve));
   }
   await shutdown();
-  out('Demo finished; everything stopped.');
+  if (envFile) fs.rmSync(envFile, { force: true });
+  out(
+    `Demo finished; the Temporal dev server, the emulator and the worker are stopped${envFile ? ` (${DEMO_ENV_FILE} removed)` : ''}.`,
+  );
   process.exitCode = exitCode;
 }
 
