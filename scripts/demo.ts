@@ -8,8 +8,9 @@
  *   npm run demo -- --keep       # keep everything running afterwards (Ctrl-C stops); writes .oms-demo.env
  *   TEMPORAL_ADDRESS=host:port npm run demo   # use an existing Temporal server instead of the dev server
  *
- * An existing server is reached the way every command reaches one (README "Production"): TEMPORAL_ADDRESS,
- * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a TEMPORAL_PROFILE of the Temporal config file.
+ * An existing server is reached the way every command reaches one (docs/configuration.md "Connecting to Temporal"):
+ * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a TEMPORAL_PROFILE of the Temporal config
+ * file.
  *
  * It ends by printing how to point the CLI at what it started (scripts/lib/demo-usage.ts); with `--keep` it also
  * writes `.oms-demo.env` to `source`, and removes it again when it stops.
@@ -36,7 +37,10 @@ import { startDevServer, type DevServer } from './lib/dev-server';
 import { emulatorWorkerEnv } from './lib/emulator-worker-env';
 import { registerSearchAttributes } from './lib/search-attributes';
 
-/** The payload-encryption variables of this shell (README "Encrypted payloads"), handed to the demo's worker. */
+/**
+ * The payload-encryption variables of this shell (docs/production.md "Encrypted payloads and the codec server"),
+ * handed to the demo's worker.
+ */
 function codecEnv(): Record<string, string> {
   return Object.fromEntries(
     Object.entries(process.env).filter(
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
   let settings = loadTemporalSettings();
   const existing = Boolean(process.env.TEMPORAL_ADDRESS || settings.security.configFile);
   if (!existing) {
-    out('Starting the Temporal dev server (first run builds the Temporal CLI; see README)...');
+    out('Starting the Temporal dev server (first run builds the Temporal CLI; see docs/development.md)...');
     server = await startDevServer({ dbFile: path.join(dataDir, 'temporal.sqlite') });
     settings = loadTemporalSettings({ address: server.address });
   }
@@ -183,9 +187,8 @@ async function main(): Promise<void> {
   }
   await shutdown();
   if (envFile) fs.rmSync(envFile, { force: true });
-  out(
-    `Demo finished; the Temporal dev server, the emulator and the worker are stopped${envFile ? ` (${DEMO_ENV_FILE} removed)` : ''}.`,
-  );
+  const stopped = `${server ? 'the Temporal dev server, ' : ''}the emulator and the worker are stopped`;
+  out(`Demo finished; ${stopped}${envFile ? ` (${DEMO_ENV_FILE} removed)` : ''}.`);
   process.exitCode = exitCode;
 }
 
