@@ -60,10 +60,7 @@ export function renderCliUsage(target: DemoTarget, envFilePath: string | undefin
   if (target.keep) {
     lines.push('Use the CLI against this demo (in another terminal, from this directory):');
   } else {
-    lines.push(
-      'The CLI reaches a demo started with `npm run demo -- --keep` like this (this run has stopped its servers, so ' +
-        'these commands would not find them now):',
-    );
+    lines.push('This run has stopped its servers. Run `npm run demo -- --keep` to keep them up, then use the CLI so:');
   }
   if (envFilePath) lines.push(`  source ${shellQuote(envFilePath)}    # or: export ${env.join(' ')}`);
   else lines.push(`  export ${env.join(' ')}`);

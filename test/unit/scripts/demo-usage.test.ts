@@ -64,7 +64,7 @@ test('the alternative after "# or:" sets the same variables as the env file', ()
 test('without --keep the lines say the servers are stopped; inherited secrets are named, never written', () => {
   const stopped = { ...target, keep: false, inheritedVariables: ['OMS_CODEC_KEYS', 'TEMPORAL_API_KEY'] };
   const lines = renderCliUsage(stopped, undefined);
-  expect(lines[0]).toContain('this run has stopped its servers');
+  expect(lines[0]).toContain('This run has stopped its servers.');
   expect(lines[0]).toContain('npm run demo -- --keep');
   expect(lines[1]).toBe(
     "  export TEMPORAL_ADDRESS=127.0.0.1:41234 TEMPORAL_NAMESPACE='team'\\''s ns' OMS_TASK_QUEUE=oms-migrations-demo",
