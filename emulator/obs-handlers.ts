@@ -116,6 +116,11 @@ function escapeXml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** The header announcing a bucket's region: OBS's name, or S3's in the AWS flavour. */
+function regionHeader(flavour: ObsSignatureFlavour): string {
+  return flavour === 'obs' ? 'x-obs-bucket-location' : 'x-amz-bucket-region';
+}
+
 function obsHeaders(flavour: ObsSignatureFlavour, requestId: string): Record<string, string> {
   const prefix = OBS_HEADER_PREFIX[flavour];
   return { [`${prefix}request-id`]: requestId, [`${prefix}id2`]: `${requestId}-id2` };
@@ -298,7 +303,7 @@ function listObjects(
     headers: {
       ...obsHeaders(flavour, requestId),
       'Content-Type': 'application/xml',
-      [`${OBS_HEADER_PREFIX[flavour]}bucket-location`]: bucket.region,
+      [regionHeader(flavour)]: bucket.region,
     },
   };
 }
@@ -333,7 +338,7 @@ export function handleObs(state: EmulatorState, req: ParsedRequest, target: ObsT
   if (owner !== undefined && owner !== who.domainId) {
     return obsErrorReply(403, 'AccessDenied', 'Access Denied', flavour, requestId);
   }
-  const base = { ...obsHeaders(flavour, requestId), [`${OBS_HEADER_PREFIX[flavour]}bucket-location`]: bucket.region };
+  const base = { ...obsHeaders(flavour, requestId), [regionHeader(flavour)]: bucket.region };
   if (route.name === 'ObsHeadBucket') return { status: 200, headers: base };
   if (route.name === 'ObsListObjects') return listObjects(bucket, queryParams(req.query), flavour, requestId);
   const key = target.key!;

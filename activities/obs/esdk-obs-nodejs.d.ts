@@ -67,8 +67,9 @@ declare module 'esdk-obs-nodejs' {
       CommonPrefixes?: { Prefix: string }[];
     }
 
-    interface HeadBucketOutput {
+    interface BucketMetadataOutput {
       Location?: string;
+      StorageClass?: string;
     }
 
     interface ObjectMetadata {
@@ -86,7 +87,9 @@ declare module 'esdk-obs-nodejs' {
 
   class ObsClient {
     constructor(options: ObsClient.Options);
-    headBucket(params: { Bucket: string }): Promise<ObsClient.Result<ObsClient.HeadBucketOutput>>;
+    headBucket(params: { Bucket: string }): Promise<ObsClient.Result<Record<string, never>>>;
+    /** HEAD on the bucket, like headBucket, with the bucket's region and default storage class. */
+    getBucketMetadata(params: { Bucket: string }): Promise<ObsClient.Result<ObsClient.BucketMetadataOutput>>;
     listObjects(params: {
       Bucket: string;
       Prefix?: string;
