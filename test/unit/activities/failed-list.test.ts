@@ -1,7 +1,7 @@
 /** The failed-object list parser and the bounded summary (activities/obs/failed-list.ts). */
 import { Readable } from 'node:stream';
 
-import { FailedListSummarizer, parseFailedListLine, summarizeFailedList } from '../../activities/obs/failed-list';
+import { FailedListSummarizer, parseFailedListLine, summarizeFailedList } from '../../../activities/obs/failed-list';
 
 describe('parseFailedListLine', () => {
   it.each([
