@@ -16,7 +16,6 @@ import { readFailedList, type FailedListEntry } from '../activities/obs/failed-l
 import type { MigrationReport } from '../workflows/report-types';
 
 export type { FailedListEntry } from '../activities/obs/failed-list';
-export { ObsRequestError } from '../activities/obs/client';
 
 /** Where a failed-object list is. */
 export interface FailedObjectsLocation {
