@@ -192,6 +192,17 @@ test('after each retry round the summary says which objects still failed', async
   });
 });
 
+test('OBS failing for a while: the read is retried by the activity retry policy and the summary arrives', async () => {
+  await stack.emulator.admin.addFaults({ route: 'ObsGetObject', kind: 'error', status: 503, times: 2 });
+  const before = (await stack.emulator.admin.requests({ route: 'ObsGetObject' })).length;
+  const { report } = await migrate('fo-flaky-obs', 'demo-failures');
+  expect(report.failed_objects!.summary).toMatchObject({ count: 5 });
+  const reads = (await stack.emulator.admin.requests({ route: 'ObsGetObject' })).slice(before);
+  expect(reads.map((r) => r.status)).toEqual([503, 503, 200]);
+  // The worker's reads are signed with the destination's access key (the product's own OBS read).
+  expect(reads.at(-1)!.authMode).toBe('aksk');
+});
+
 test('a list the destination profile may not read: the summary is unavailable with the OBS reason, the rest unchanged', async () => {
   const id = uniqueId('fo-denied');
   await stack.migrations.start(
