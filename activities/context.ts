@@ -39,6 +39,10 @@ export interface ActivityDeps {
    * describe, list). The worker passes one built on its own connection; without it those activities fail.
    */
   temporalClient?: Client;
+  /** OBS endpoint template, `{region}` replaced by the bucket's region (default `https://obs.{region}.myhuaweicloud.com`). */
+  obsEndpoint?: string;
+  /** Keys kept in a failed-object summary (default 20). */
+  failedObjectsSummaryKeys?: number;
 }
 
 /** Per-worker state derived from {@link ActivityDeps}. */

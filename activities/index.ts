@@ -4,6 +4,7 @@
  */
 import { batchActivities } from './batch-activities';
 import { createActivityContext, type ActivityDeps } from './context';
+import { failedObjectsActivities } from './failed-objects';
 import { limiterActivities, requireTemporalClient } from './limiter-activities';
 import { migrationActivities } from './migration-activities';
 
@@ -12,8 +13,10 @@ export type { ActivityDeps } from './context';
 /** All activities, keyed by their activity type names. */
 export function createActivities(deps: ActivityDeps) {
   const temporal = () => requireTemporalClient(deps.temporalClient);
+  const ctx = createActivityContext(deps);
   return {
-    ...migrationActivities(createActivityContext(deps)),
+    ...migrationActivities(ctx),
+    ...failedObjectsActivities(ctx),
     ...limiterActivities(temporal),
     ...batchActivities(temporal),
   };

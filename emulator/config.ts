@@ -79,6 +79,11 @@ export interface BucketConfig {
   region?: string;
   objects?: ObjectFixture[];
   generate?: GeneratorSpec | GeneratorSpec[];
+  /**
+   * Domain id owning the bucket on the OBS endpoint: only its access keys may read it (others get 403
+   * AccessDenied). Unset: every configured access key may read it.
+   */
+  owner?: string;
 }
 
 /**
@@ -122,6 +127,12 @@ export interface SimulationConfig {
   fixtureLastModified: number;
   failureRules: FailureRule[];
   failureRate: FailureRateConfig | null;
+  /**
+   * Lines of the failed-object list written to the destination bucket (`oms/failed_object_lists/<task id>/
+   * failed-objects-list.txt`): `keys` = one key (URL-list tasks: the URL-list line) per line; `key-tab-code` =
+   * the same, a tab, and the object's failure code (`TRF.xxxx`). OMS documents the list's path, not its lines.
+   */
+  failedListFormat: 'keys' | 'key-tab-code';
 }
 
 /** Per-domain creation quotas (CreateTask). */
@@ -241,6 +252,7 @@ export const DEFAULT_EMULATOR_CONFIG: EmulatorConfig = {
     fixtureLastModified: Date.UTC(2024, 0, 1),
     failureRules: [{ bucket: 'demo-failures', glob: 'bad/**', errorCode: 'TRF.0159' }],
     failureRate: null,
+    failedListFormat: 'keys',
   },
   quotas: { createsPerWindow: 1_500, createWindowMs: 24 * 3_600_000, maxWaitingTasks: 1_500 },
   auth: {
@@ -347,6 +359,10 @@ export function validateConfig(config: EmulatorConfig): void {
       }
     }
   }
+  check(
+    sim.failedListFormat === 'keys' || sim.failedListFormat === 'key-tab-code',
+    'simulation.failedListFormat must be "keys" or "key-tab-code"',
+  );
   if (sim.failureRate !== null) {
     check(sim.failureRate.rate >= 0 && sim.failureRate.rate <= 1, 'failureRate.rate must be in 0..1');
   }

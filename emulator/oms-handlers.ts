@@ -157,7 +157,12 @@ export function handleOms(state: EmulatorState, route: RouteMatch, req: ParsedRe
       return { status: 200 };
     }
     case 'KeystoneCreateUserTokenByPassword':
-      // Routed to handleCreateToken by the server; reaching this is a wiring bug.
+    case 'ObsHeadApiVersion':
+    case 'ObsHeadBucket':
+    case 'ObsListObjects':
+    case 'ObsGetObject':
+    case 'ObsHeadObject':
+      // Routed to handleCreateToken / handleObs by the server; reaching this is a wiring bug.
       throw authError('unexpected route');
   }
 }

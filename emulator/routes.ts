@@ -15,6 +15,12 @@ export const ROUTE_NAMES = [
   'StopTask',
   'DeleteTask',
   'UpdateBandwidthPolicy',
+  // OBS (obs-handlers.ts): the reads of Huawei's OBS SDK, on the same port.
+  'ObsHeadApiVersion',
+  'ObsHeadBucket',
+  'ObsListObjects',
+  'ObsGetObject',
+  'ObsHeadObject',
 ] as const;
 
 /** An emulated route. */

@@ -3,7 +3,8 @@
  * plan faults, optional latency, connection reset, read the body (>limit → 413), optional late-apply hold, replace
  * the answer by an injected 5xx/429, else authenticate and handle; then optionally lose, truncate or malform the
  * answer, and log. A client that has gone by the time its answer is ready gets nothing (logged with status null).
- * Every answer carries `X-Request-Id`. No input may crash the process: handler errors become 500 OMS.1001 and
+ * Every answer carries `X-Request-Id`. OBS requests (signed `OBS`/`AWS`, or to a bucket's virtual host) go to
+ * obs-handlers.ts instead of the OMS routes, with the same counters, faults and log. No input may crash the process: handler errors become 500 OMS.1001 and
  * socket errors are swallowed.
  */
 import http from 'node:http';
@@ -15,6 +16,7 @@ import { EmulatorHttpError, entityTooLarge, gatewayError, omsError, routeNotFoun
 import type { FaultPlan, TerminalFault } from './faults';
 import type { ParsedRequest, Reply } from './http-io';
 import { delay, errorReply, isLoopback, newRequestId, readBody } from './http-io';
+import { handleObs, matchObsRequest, obsRouteOf, type ObsTarget } from './obs-handlers';
 import { authenticateOms, handleCreateToken, handleOms } from './oms-handlers';
 import type { RequestLogEntry } from './request-log';
 import type { RouteMatch } from './routes';
@@ -77,10 +79,17 @@ function send(res: http.ServerResponse, socket: Socket, reply: Reply, requestId:
     return null;
   }
   let body = reply.body;
-  if (typeof body === 'object' && body !== null && 'request_id' in body) body = { ...body, request_id: requestId };
-  let payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
+  const raw = Buffer.isBuffer(body);
+  if (!raw && typeof body === 'object' && body !== null && 'request_id' in body)
+    body = { ...body, request_id: requestId };
+  let payload: Buffer = raw
+    ? (body as Buffer)
+    : body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(JSON.stringify(body));
   const headers: Record<string, string | number> = { 'X-Request-Id': requestId, ...reply.headers };
-  if (payload.length > 0 || post === 'malformed') headers['Content-Type'] = 'application/json;charset=UTF-8';
+  // A Buffer body (OBS) carries its own Content-Type.
+  if (!raw && (payload.length > 0 || post === 'malformed')) headers['Content-Type'] = 'application/json;charset=UTF-8';
   if (post === 'malformed') {
     // Cut in the middle: never valid JSON, and the Content-Length is consistent, so only the parser notices.
     payload = payload.length > 1 ? payload.subarray(0, Math.floor(payload.length / 2)) : Buffer.from('{"');
@@ -91,7 +100,8 @@ function send(res: http.ServerResponse, socket: Socket, reply: Reply, requestId:
     res.write(payload.subarray(0, Math.floor(payload.length / 2)), () => socket.destroy());
     return null;
   }
-  headers['Content-Length'] = payload.length;
+  // A HEAD answer (OBS HeadObject) announces the length of the body it does not send.
+  headers['Content-Length'] = reply.headers?.['Content-Length'] ?? payload.length;
   res.writeHead(reply.status, headers);
   res.end(payload);
   return reply.status;
@@ -129,7 +139,9 @@ async function handleRequest(
     return;
   }
 
-  const route = matchRoute(method, path);
+  const head = parsed(req, method, path, query, Buffer.alloc(0));
+  const obs = matchObsRequest(state, head);
+  const route = obs ? obsRouteOf(head, obs) : matchRoute(method, path);
   state.log.count(route?.name ?? null);
   const plan = route ? state.faults.plan(route.name) : NO_FAULTS;
   const log: Pick<RequestLogEntry, 'authMode' | 'user' | 'errorCode' | 'processed'> = {
@@ -181,6 +193,9 @@ async function handleRequest(
     }
     if (plan.terminal) {
       reply = terminalReply(plan.terminal);
+    } else if (obs) {
+      log.processed = route !== undefined;
+      reply = processObs(state, obs, request, log, requestId, onError);
     } else if (!route) {
       reply = errorReply(routeNotFound());
     } else {
@@ -188,7 +203,8 @@ async function handleRequest(
       reply = processRoute(state, route, request, log, onError);
     }
   }
-  log.errorCode = errorCodeOf(reply.body);
+  log.errorCode =
+    errorCodeOf(reply.body) ?? reply.headers?.['x-obs-error-code'] ?? reply.headers?.['x-amz-error-code'] ?? null;
   if (plan.latencyAfterMs > 0) await delay(plan.latencyAfterMs);
   // A client gone by now (during a late-apply hold or an `after` latency) gets nothing; the effect stays.
   finish(socket.destroyed ? null : send(res, socket, reply, requestId, plan.post));
@@ -227,6 +243,25 @@ function processRoute(
     if (err instanceof EmulatorHttpError) return errorReply(err);
     onError(err);
     return errorReply(omsError('OMS.1001', undefined, 500));
+  }
+}
+
+function processObs(
+  state: EmulatorState,
+  target: ObsTarget,
+  req: ParsedRequest,
+  log: Pick<RequestLogEntry, 'authMode' | 'user'>,
+  requestId: string,
+  onError: (err: unknown) => void,
+): Reply {
+  try {
+    const reply = handleObs(state, req, target, requestId);
+    // OBS requests authenticate with an access key (the AK is never logged).
+    if (reply.status < 400 && req.headers.authorization !== undefined) log.authMode = 'aksk';
+    return reply;
+  } catch (err) {
+    onError(err);
+    return { status: 500, body: Buffer.from('<Error><Code>InternalError</Code></Error>') };
   }
 }
 

@@ -549,7 +549,7 @@ export class Simulator {
       if (item.failCode !== null) {
         counters.failedNum += 1;
         counters.failedSize += item.size;
-        const failed: FailedItem = { key: item.key, dstKey: item.dstKey };
+        const failed: FailedItem = { key: item.key, dstKey: item.dstKey, errorCode: item.failCode };
         if (item.line !== undefined) failed.line = item.line;
         task.failedItems.push(failed);
       } else {
@@ -597,7 +597,10 @@ export class Simulator {
     this.credentials.delete(task.id);
   }
 
-  /** Writes the failed-object list (one key, or URL-list line, per line) to the destination bucket. */
+  /**
+   * Writes the failed-object list to the destination bucket: one key (or URL-list line) per line, followed by a
+   * tab and the failure's error code when `simulation.failedListFormat` is `key-tab-code`.
+   */
   private recordFailedObjects(task: TaskRecord, t: number): void {
     if (task.counters.failedNum === 0) {
       task.failedObjectRecord = { result: null, list_file_key: null, error_code: null };
@@ -613,7 +616,12 @@ export class Simulator {
       return;
     }
     const key = failedListKey(task.id);
-    const content = task.failedItems.map((item) => item.line ?? item.key).join('\n') + '\n';
+    const withCodes = this.deps.config.simulation.failedListFormat === 'key-tab-code';
+    const line = (item: FailedItem): string => {
+      const entry = item.line ?? item.key;
+      return withCodes && item.errorCode !== undefined ? `${entry}\t${item.errorCode}` : entry;
+    };
+    const content = task.failedItems.map(line).join('\n') + '\n';
     bucket.put(key, { size: Buffer.byteLength(content), lastModified: t, contentType: 'text/plain', content });
     task.failedObjectRecord = { result: true, list_file_key: key, error_code: null };
   }

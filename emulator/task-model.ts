@@ -101,6 +101,8 @@ export interface FailedItem {
   key: string;
   dstKey: string;
   line?: string;
+  /** Why it failed (a TRF code); absent in snapshots written before it was kept. */
+  errorCode?: string;
 }
 
 /** Counters of the current (or last) run. */

@@ -14,9 +14,17 @@ import path from 'node:path';
 
 import { MIGRATION_REQUEST_SPEC } from '../workflows/shared/request-spec';
 import type { ValueSpec } from '../workflows/shared/request-spec';
-import { MIGRATION_OUTCOMES } from '../workflows/report-types';
+import { MIGRATION_OUTCOMES, REASONS_NOT_RECORDED } from '../workflows/report-types';
 import { TASK_TYPES } from '../workflows/request-types';
-import type { ApiCallCounts, MigrationReport } from '../workflows/report-types';
+import type {
+  ApiCallCounts,
+  FailedObjectReasonCount,
+  FailedObjectsListSummary,
+  FailedObjectsReport,
+  FailedObjectsRound,
+  FailedObjectsUnavailable,
+  MigrationReport,
+} from '../workflows/report-types';
 import type { FailedObjectRecord, TaskErrorReason } from '../workflows/task-status';
 
 /** A JSON Schema document or subschema (plain JSON data). */
@@ -233,6 +241,66 @@ const API_CALLS = closedObject<ApiCallCounts>('API calls made, by kind (each HTT
   other: int('Other OMS calls (DeleteTask, ...).'),
 });
 
+const FAILED_OBJECTS_UNAVAILABLE = closedObject<FailedObjectsUnavailable>(
+  'Why the failed-object list could not be summarised (no secret in it).',
+  {
+    code: text('NotRecorded, CredentialsMissing, an OBS error code (AccessDenied, NoSuchKey, ...) or ObsUnavailable.'),
+    message: text('What went wrong.'),
+  },
+);
+
+const FIRST_KEYS = (description: string): JsonSchema => ({ type: 'array', description, items: { type: 'string' } });
+
+const FAILED_OBJECTS: JsonSchema = withOptional(
+  closedObject<FailedObjectsReport>(
+    'The failed-object list read from the destination bucket; present when a run ended with failed objects.',
+    {
+      bucket: text('Destination bucket holding the list.'),
+      region: text('Its region (which OBS endpoint serves it).'),
+      credential_profile: text('The credential profile the worker read it with (a name, never a secret).'),
+      list_file_key: nullableText('Key of the list; null when OMS recorded none.'),
+      summary: closedObject<FailedObjectsListSummary>("Summary of the last run's list.", {
+        count: int('Failed objects in the list.'),
+        first_keys: FIRST_KEYS('The first keys in list order (bounded by count and bytes).'),
+        reasons: {
+          description: `Objects per failure code/reason (most frequent first), or "${REASONS_NOT_RECORDED}".`,
+          oneOf: [
+            { type: 'string', enum: [REASONS_NOT_RECORDED] },
+            {
+              type: 'array',
+              items: withOptional(
+                closedObject<FailedObjectReasonCount>('One bar of the histogram.', {
+                  error_code: text('Failure code, e.g. TRF.0159, or "other".'),
+                  reason: text('Reason text from the list, when it gives one.'),
+                  count: int('Objects.'),
+                }),
+                ['reason'],
+              ),
+            },
+          ],
+        },
+        list_bytes: int('Size of the list, bytes.'),
+      }),
+      unavailable: FAILED_OBJECTS_UNAVAILABLE,
+      rounds: {
+        type: 'array',
+        description: 'Which objects still failed after each run (0 = first run, then each retry round).',
+        items: withOptional(
+          closedObject<FailedObjectsRound>('One run.', {
+            round: int('0 for the first run, n for the n-th retry round.'),
+            failed_num: int("OMS's failed_num after this run."),
+            count: int('Objects in the list.'),
+            first_keys: FIRST_KEYS('The first keys (at most 5).'),
+            unavailable: FAILED_OBJECTS_UNAVAILABLE,
+          }),
+          ['count', 'first_keys', 'unavailable'],
+        ),
+      },
+    },
+  ),
+  ['summary', 'unavailable'],
+);
+
 const REPORT_PROPERTIES: { [K in keyof MigrationReport]-?: JsonSchema } = {
   migration_id: text('Workflow id.'),
   task_id: nullableInt('OMS task id; null if the migration ended before a task was created.'),
@@ -277,10 +345,15 @@ const REPORT_PROPERTIES: { [K in keyof MigrationReport]-?: JsonSchema } = {
     type: 'boolean',
     description: 'True when the task was still waiting when the migration ended early, and was deleted.',
   },
+  failed_objects: FAILED_OBJECTS,
 };
 
 /** Report fields that are present only when they apply. */
-const OPTIONAL_REPORT_FIELDS: readonly (keyof MigrationReport)[] = ['duplicates_removed', 'task_deleted'];
+const OPTIONAL_REPORT_FIELDS: readonly (keyof MigrationReport)[] = [
+  'duplicates_removed',
+  'task_deleted',
+  'failed_objects',
+];
 
 /** `schema` with the named properties taken out of `required`. */
 function withOptional(schema: JsonSchema, optional: readonly string[]): JsonSchema {

@@ -18,6 +18,8 @@ export function activityDepsFromConfig(
     credentials: config.credentials,
     tokenRefreshBeforeExpiryMs: config.oms.tokenRefreshBeforeExpiryMs,
     timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
+    obsEndpoint: config.obs.endpoint,
+    failedObjectsSummaryKeys: config.obs.summaryKeys,
     ...extra,
   };
 }

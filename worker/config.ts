@@ -21,6 +21,8 @@ import {
   type TemporalSettings,
 } from '../client/temporal-settings';
 import { integerEnvReader } from '../client/env-int';
+import { DEFAULT_SUMMARY_KEYS } from '../activities/failed-objects';
+import { DEFAULT_OBS_ENDPOINT, obsEndpointFor } from '../activities/obs/client';
 import { DEFAULT_TASK_QUEUE } from '../client/migration-client';
 import { CodecConfigError, dataConverterFromEnv, describeCodec, type CodecDescription } from '../client/codec';
 
@@ -41,6 +43,16 @@ export interface WorkerConfig {
     authMode: 'token' | 'aksk';
     tokenRefreshBeforeExpiryMs: number;
     httpTimeoutMs: number;
+  };
+  /** OBS, for reading failed-object lists from destination buckets. */
+  obs: {
+    /**
+     * `OMS_OBS_ENDPOINT`: endpoint template, `{region}` replaced by the bucket's region (default
+     * `https://obs.{region}.myhuaweicloud.com`); plain http only with `OMS_ALLOW_INSECURE_HTTP=true`.
+     */
+    endpoint: string;
+    /** `OMS_FAILED_OBJECTS_SUMMARY_KEYS`: keys kept in a report's failed-object summary (0..100, default 20). */
+    summaryKeys: number;
   };
   worker: {
     maxConcurrentActivities: number;
@@ -164,6 +176,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   };
 
   const endpoint = url('OMS_ENDPOINT');
+  const obsEndpoint = obsEndpointTemplate(env, allowInsecureHttp, problems);
   let connection: TemporalSettings | undefined;
   try {
     connection = loadTemporalSettings({}, env);
@@ -187,6 +200,10 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       tokenRefreshBeforeExpiryMs: int('OMS_TOKEN_REFRESH_BEFORE_EXPIRY_SECONDS', 300, 0, 86_400) * 1000,
       // Capped well below the activities' 60 s start-to-close (a call may also need an IAM call and a 401 retry).
       httpTimeoutMs: int('OMS_HTTP_TIMEOUT_SECONDS', 20, 1, 25) * 1000,
+    },
+    obs: {
+      endpoint: obsEndpoint,
+      summaryKeys: int('OMS_FAILED_OBJECTS_SUMMARY_KEYS', DEFAULT_SUMMARY_KEYS, 0, 100),
     },
     worker: {
       maxConcurrentActivities: int('WORKER_MAX_CONCURRENT_ACTIVITIES', 100, 1, 10_000),
@@ -212,6 +229,32 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);
+}
+
+/**
+ * `OMS_OBS_ENDPOINT`, checked with a sample region in place of `{region}`: an http(s) base URL without user info,
+ * path, query or fragment (the OBS SDK keeps only scheme, host and port).
+ */
+function obsEndpointTemplate(env: Env, allowInsecureHttp: boolean, problems: string[]): string {
+  const raw = env.OMS_OBS_ENDPOINT?.trim();
+  if (!raw) return DEFAULT_OBS_ENDPOINT;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(obsEndpointFor(raw, 'cn-north-4'));
+  } catch {
+    // reported below
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || /\s/.test(raw)) {
+    problems.push('OMS_OBS_ENDPOINT must be an http(s) URL, e.g. https://obs.{region}.myhuaweicloud.com');
+  } else if (parsed.username || parsed.password || parsed.search || parsed.hash || parsed.pathname !== '/') {
+    problems.push('OMS_OBS_ENDPOINT must be scheme://host[:port] only (no user info, path, query or fragment)');
+  } else if (parsed.protocol === 'http:' && !allowInsecureHttp) {
+    problems.push(
+      'OMS_OBS_ENDPOINT uses plain http: signed OBS requests would travel in clear. Use https, or set ' +
+        'OMS_ALLOW_INSECURE_HTTP=true for a local emulator',
+    );
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 /** True for `IPv4:port` or `[IPv6]:port` with a port from 1 to 65535 (what `WORKER_METRICS_BIND` accepts). */
@@ -278,6 +321,7 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
       taskQueue: config.temporal.taskQueue,
     },
     oms: { ...config.oms, endpoint: redactUrl(config.oms.endpoint), iamEndpoint: redactUrl(config.oms.iamEndpoint) },
+    obs: config.obs,
     worker: config.worker,
     credentialProfiles: config.credentials.names(),
     payloadEncryption: config.codec.description,
@@ -289,6 +333,7 @@ export function insecureEndpoints(config: WorkerConfig): Record<string, string> 
   const out: Record<string, string> = {};
   if (/^http:/i.test(config.oms.endpoint)) out.OMS_ENDPOINT = redactUrl(config.oms.endpoint);
   if (/^http:/i.test(config.oms.iamEndpoint)) out.OMS_IAM_ENDPOINT = redactUrl(config.oms.iamEndpoint);
+  if (/^http:/i.test(config.obs.endpoint)) out.OMS_OBS_ENDPOINT = config.obs.endpoint;
   return out;
 }
 

@@ -236,6 +236,7 @@ export function buildReport(
     finished_at: new Date().toISOString(),
     ...(state.duplicates?.length ? { duplicates_removed: state.duplicates } : {}),
     ...(state.task_deleted ? { task_deleted: true } : {}),
+    ...(state.failed_objects ? { failed_objects: state.failed_objects } : {}),
   };
 }
 

@@ -14,3 +14,9 @@ export const FINAL_STATUS_PATCH = 'oms-final-status-with-outcome';
  * the limiter's), whose markers a v3 run does not write again.
  */
 export const CORE_PROMISES_PATCH = 'oms-core-promises-v3';
+
+/**
+ * Patch: a run that ends with failed objects reads the failed-object list from the destination bucket (one
+ * activity, migration-failed-objects.ts). Histories recorded before it replay without the call.
+ */
+export const FAILED_OBJECTS_PATCH = 'failed-objects-summary';

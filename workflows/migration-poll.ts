@@ -21,6 +21,7 @@ import type { PollMigrationTaskOutput } from './activity-types';
 import { FailureType } from './failure-types';
 import type { migrationWorkflow } from './migration';
 import { startTask } from './migration-control';
+import { recordFailedObjects } from './migration-failed-objects';
 import { FINAL_STATUS_PATCH } from './migration-patches';
 import { DeadlineReached, mergeSnapshot, type MigrationCarriedState } from './migration-state';
 import { applySnapshot, flushPendingStatus } from './migration-status';
@@ -118,6 +119,7 @@ export async function driveToFinal(
       show();
       continue;
     }
+    if (snap.status !== TaskStatus.STOPPED) await recordFailedObjects(req, state);
     if (snap.status !== TaskStatus.STOPPED && shouldRetryFailedObjects(req, state, snap)) {
       state.failed_before_retry = snap.failed_num ?? 0;
       state.retry_rounds += 1;

@@ -1,7 +1,7 @@
 /** The migration workflow's state, carried across continue-as-new (pure types and helpers, sandbox-safe). */
 import type { ActivityCallCounts, RemovedDuplicate } from './activity-types';
 import type { RegionSlotState } from './region-limiter';
-import type { MigrationPhase } from './report-types';
+import type { FailedObjectsReport, MigrationPhase } from './report-types';
 import { isFinalStatus, type TaskSnapshot } from './task-status';
 
 /** The migration's own deadline passed while it waited (paused, or for a slot) without an activity to time out. */
@@ -46,6 +46,8 @@ export interface MigrationCarriedState {
   duplicates?: RemovedDuplicate[];
   /** The task was deleted on exit (it was still waiting). */
   task_deleted?: boolean;
+  /** The failed-object summary so far (migration-failed-objects.ts); bounded, a few KB. */
+  failed_objects?: FailedObjectsReport;
 }
 
 /**

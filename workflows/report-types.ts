@@ -118,4 +118,80 @@ export interface MigrationReport extends ObjectCounts {
   duplicates_removed?: { task_id: number; action: 'stopped' | 'deleted'; status?: number }[];
   /** True when the task was deleted on exit (it was still waiting when the migration was cancelled or ran out of time). */
   task_deleted?: boolean;
+  /**
+   * The failed-object list read from the destination bucket (the last run's summary and each run's survivors);
+   * present when a run ended with failed objects. Bounded: a few KB whatever the list's size.
+   */
+  failed_objects?: FailedObjectsReport;
+}
+
+/** What `failed_objects.summary.reasons` says when the list's lines carry keys only. */
+export const REASONS_NOT_RECORDED = 'not recorded in the list';
+
+/** One bar of the failure histogram: a code (`TRF.0159`) and, when the list gives one, its reason text. */
+export interface FailedObjectReasonCount {
+  error_code: string;
+  /** The reason text of the list's lines (at most 200 characters), when they carry one. */
+  reason?: string;
+  count: number;
+}
+
+/**
+ * A bounded summary of one failed-object list as the worker read it from the destination bucket (a few KB at most
+ * whatever the list's size).
+ */
+export interface FailedObjectsListSummary {
+  /** Failed objects in the list (its non-empty lines). */
+  count: number;
+  /**
+   * The first objects, in list order: keys (for URL-list tasks, the URL-list line), at most the worker's
+   * `OMS_FAILED_OBJECTS_SUMMARY_KEYS` (default 20) and 4 KiB in total.
+   */
+  first_keys: string[];
+  /**
+   * Objects per failure code/reason, most frequent first (at most 10; the rest in one `other` entry), or
+   * {@link REASONS_NOT_RECORDED} when the list's lines carry keys only.
+   */
+  reasons: FailedObjectReasonCount[] | typeof REASONS_NOT_RECORDED;
+  /** Size of the list, bytes. */
+  list_bytes: number;
+}
+
+/** Why a failed-object summary is missing (no secret in it). */
+export interface FailedObjectsUnavailable {
+  /**
+   * `NotRecorded` (OMS wrote no list: recording off, or it failed), `CredentialsMissing`, an OBS error code
+   * (`AccessDenied`, `NoSuchKey`, `SignatureDoesNotMatch`, ...), or `ObsUnavailable` (OBS unreachable or failing
+   * for the whole retry budget).
+   */
+  code: string;
+  message: string;
+}
+
+/** Which objects still failed after a run: round 0 is the task's first run, 1.. the failed-object retry rounds. */
+export interface FailedObjectsRound {
+  round: number;
+  /** Objects that failed in this run (OMS's `failed_num`). */
+  failed_num: number;
+  /** From the list: its count and first keys (at most 5), or why it could not be read. */
+  count?: number;
+  first_keys?: string[];
+  unavailable?: FailedObjectsUnavailable;
+}
+
+/** The report's `failed_objects`: the failed-object list of the last run, summarised, and each run's survivors. */
+export interface FailedObjectsReport {
+  /** Destination bucket holding the list. */
+  bucket: string;
+  /** Its region (which OBS endpoint serves it). */
+  region: string;
+  /** The credential profile the worker read it with (`dst_node.credential_profile`; a name, never a secret). */
+  credential_profile: string;
+  /** The list's key (`failed_object_record.list_file_key`), or null when OMS recorded none. */
+  list_file_key: string | null;
+  /** The summary of the last run's list, unless {@link unavailable}. */
+  summary?: FailedObjectsListSummary;
+  unavailable?: FailedObjectsUnavailable;
+  /** One entry per run that ended with failed objects (at most 11: the first run and up to 10 retry rounds). */
+  rounds: FailedObjectsRound[];
 }

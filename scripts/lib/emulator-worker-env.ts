@@ -27,6 +27,7 @@ export function emulatorWorkerEnv(emulator: RunningEmulator, target: EmulatorWor
     OMS_ENDPOINT: emulator.url,
     OMS_ALLOW_INSECURE_HTTP: 'true', // the local emulator speaks plain http
     OMS_IAM_ENDPOINT: emulator.url,
+    OMS_OBS_ENDPOINT: emulator.url, // the emulator serves OBS on the same port (path-style, by IP address)
     OMS_PROJECT_ID: domain.projects[0]!.id,
     OMS_PROFILE_DEFAULT_IAM_USER: domain.users[0]!.name,
     OMS_PROFILE_DEFAULT_IAM_PASSWORD: domain.users[0]!.password,
