@@ -6,14 +6,17 @@ import { batchActivities } from './batch-activities';
 import { createActivityContext, type ActivityDeps } from './context';
 import { limiterActivities, requireTemporalClient } from './limiter-activities';
 import { migrationActivities } from './migration-activities';
+import { preflightActivities } from './preflight';
 
 export type { ActivityDeps } from './context';
 
 /** All activities, keyed by their activity type names. */
 export function createActivities(deps: ActivityDeps) {
   const temporal = () => requireTemporalClient(deps.temporalClient);
+  const ctx = createActivityContext(deps);
   return {
-    ...migrationActivities(createActivityContext(deps)),
+    ...migrationActivities(ctx),
+    ...preflightActivities(ctx),
     ...limiterActivities(temporal),
     ...batchActivities(temporal),
   };
