@@ -18,7 +18,7 @@ export interface RenderPreflightOptions {
 const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 40;
 const GAP = '  ';
-const HEADER = { name: 'CHECK', status: 'STATUS', text: 'REASON / DETAILS' };
+const HEADER = { name: 'CHECK', status: 'STATUS', text: 'REASON / DETAILS', shortText: 'DETAILS' };
 
 /** 0 when no check is a problem (skipped checks do not count), else {@link PREFLIGHT_PROBLEMS_EXIT}. */
 export function preflightExitCode(result: PreflightResult): number {
@@ -49,7 +49,10 @@ export function renderPreflight(result: PreflightResult, options: RenderPrefligh
       width,
     ),
     '',
-    `${HEADER.name.padEnd(nameWidth)}${GAP}${HEADER.status.padEnd(statusWidth)}${GAP}${HEADER.text}`.trimEnd(),
+    // The long heading only where it fits the column.
+    `${HEADER.name.padEnd(nameWidth)}${GAP}${HEADER.status.padEnd(statusWidth)}${GAP}${
+      HEADER.text.length <= textWidth ? HEADER.text : HEADER.shortText
+    }`.trimEnd(),
   ];
   for (const row of rows) {
     const [first = '', ...rest] = wrap(row.text, textWidth);
