@@ -116,6 +116,16 @@ test('the seed request passes every check; OBS checks are reported skipped; exit
   expect(renderPreflight(result, { json: false })).toMatch(/^Dry run: no problems found/);
 });
 
+test('in AK/SK mode every read is signed by the product signer and accepted (query strings included)', async () => {
+  const stack = await startStack({ existingEmulator: main.emulator, workerEnv: { OMS_AUTH_MODE: 'aksk' } });
+  stacks.push(stack);
+  const { result, before, after } = await dryRun(stack, stack.seedRequest());
+  expect(result.checks.filter((c) => c.status === 'problem')).toEqual([]);
+  expect(byName(result)['api-credentials']!.details).toMatchObject({ auth_mode: 'aksk', oms_accepted: true });
+  expect(delta(before, after, 'ShowCloudType')).toBe(2);
+  expect(delta(before, after, 'KeystoneCreateUserTokenByPassword')).toBe(0);
+});
+
 test('a source cloud OMS does not support is a cloud-types problem', async () => {
   const seed = main.seedRequest();
   const request = { ...seed, src_node: { ...seed.src_node, cloud_type: 'AWS', region: 'us-east-1' } };
