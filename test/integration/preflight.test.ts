@@ -17,6 +17,7 @@ import { PREFLIGHT_WORKFLOW_TYPE, limiterStatusQuery } from '../../workflows/def
 import { FailureType } from '../../workflows/failure-types';
 import type { preflightWorkflow } from '../../workflows/preflight';
 import type { PreflightCheck, PreflightResult } from '../../workflows/preflight-types';
+import type { MigrationRequest } from '../../workflows/request-types';
 import { limiterWorkflowId } from '../../workflows/shared/region-limiter-logic';
 import { startStack, stackSecrets, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';
@@ -194,7 +195,8 @@ test('invalid input is refused by the client before Temporal, and by the workflo
     .execute<typeof preflightWorkflow>(PREFLIGHT_WORKFLOW_TYPE, {
       taskQueue: main.taskQueue,
       workflowId: uniqueId('preflight-bad'),
-      args: [bad],
+      // Around the client's validation, as another SDK could start it.
+      args: [bad as unknown as MigrationRequest],
     })
     .catch((e: unknown) => e);
   expect(direct).toBeInstanceOf(WorkflowFailedError);

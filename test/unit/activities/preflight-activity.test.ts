@@ -74,9 +74,12 @@ function healthyOms(agent: MockAgent, answers: Answers = {}): void {
 async function preflight(request: MigrationRequest = SEED): Promise<PreflightChecksOutput> {
   const v = validateMigrationRequest(request);
   if (!v.ok) throw new Error(JSON.stringify(v.errors));
-  const out = await new MockActivityEnvironment().run(activitiesOn(mock.current()).preflightChecks, {
-    request: v.request,
-  });
+  const out: PreflightChecksOutput = await new MockActivityEnvironment().run(
+    activitiesOn(mock.current()).preflightChecks,
+    {
+      request: v.request,
+    },
+  );
   expect(JSON.stringify(out)).not.toMatch(/SK-TEST-1|AK-TEST-1/);
   return out;
 }
