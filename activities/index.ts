@@ -7,6 +7,7 @@ import { createActivityContext, type ActivityDeps } from './context';
 import { failedObjectsActivities } from './failed-objects';
 import { limiterActivities, requireTemporalClient } from './limiter-activities';
 import { migrationActivities } from './migration-activities';
+import { preflightActivities } from './preflight';
 
 export type { ActivityDeps } from './context';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...migrationActivities(ctx),
     ...failedObjectsActivities(ctx),
+    ...preflightActivities(ctx),
     ...limiterActivities(temporal),
     ...batchActivities(temporal),
   };

@@ -18,6 +18,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 
 import {
   MIGRATION_WORKFLOW_TYPE,
+  PREFLIGHT_WORKFLOW_TYPE,
   REPORT_MEMO_KEY,
   pauseUpdate,
   progressQuery,
@@ -27,6 +28,8 @@ import {
 import { FailureType } from '../workflows/failure-types';
 import { MAX_REQUEST_BYTES, formatIssues, validateMigrationRequest } from '../workflows/shared/validate-request';
 import type { migrationWorkflow } from '../workflows/migration';
+import type { PreflightResult } from '../workflows/preflight-types';
+import type { preflightWorkflow } from '../workflows/preflight';
 import { mergeSnapshot } from '../workflows/migration-state';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../workflows/search-attributes';
 import { isRecord } from '../workflows/shared/is-record';
@@ -153,6 +156,19 @@ export interface StartOptions {
   taskQueue?: string;
 }
 
+/** Options of {@link MigrationClient.preflight}. */
+export interface PreflightOptions {
+  /** Workflow id of the dry run. Default: `preflight-<uuid>`. */
+  preflightId?: string;
+  taskQueue?: string;
+}
+
+/**
+ * A dry run ends within this time, or fails: its activity has two minutes of attempts, and a dry run nobody's
+ * worker picks up should not wait forever either.
+ */
+const PREFLIGHT_EXECUTION_TIMEOUT = '3m';
+
 /** Options of {@link MigrationClient}. */
 export type MigrationClientOptions = BucketSearchAttributeOptions;
 
@@ -231,6 +247,26 @@ export class MigrationClient extends TaskQueueClient {
       }
       throw asPayloadTooLarge(err, migrationId, request, MAX_REQUEST_BYTES) ?? err;
     }
+  }
+
+  /**
+   * Dry run: validates `request` exactly as {@link start} does, then checks it on the worker (credentials, OMS
+   * endpoint and version, cloud types, regions, quota headroom, the region limiter; OBS checks where available)
+   * and returns every check's verdict. Creates nothing: no OMS task, no limiter slot. See docs/dry-run.md.
+   * @throws InvalidMigrationRequestError before contacting Temporal when the request is invalid.
+   * @throws WorkflowFailedError when the dry run itself could not run (no worker within 3 minutes, a worker error).
+   */
+  async preflight(request: unknown, options: PreflightOptions = {}): Promise<PreflightResult> {
+    const validation = validateMigrationRequest(request);
+    if (!validation.ok) throw new InvalidMigrationRequestError(validation.errors);
+    const req = validation.request;
+    return this.client.workflow.execute<typeof preflightWorkflow>(PREFLIGHT_WORKFLOW_TYPE, {
+      taskQueue: options.taskQueue ?? this.taskQueue,
+      workflowId: options.preflightId ?? `preflight-${crypto.randomUUID()}`,
+      args: [request as MigrationRequest],
+      workflowExecutionTimeout: PREFLIGHT_EXECUTION_TIMEOUT,
+      staticSummary: `OMS dry run: ${req.src_node.bucket ?? 'URL list'} → ${req.dst_node.bucket}`,
+    });
   }
 
   /**

@@ -4,6 +4,8 @@
  * `startEmulator`. Durations are milliseconds; "simulated" durations run at the time scale, "wall" ones do not.
  */
 
+import { DEFAULT_REGION_INFO, validateRegionInfo, type RegionInfoConfig } from './region-info';
+
 /** An IAM user that can obtain tokens with the password method. */
 export interface IamUserConfig {
   /** User id (32 lowercase hex characters on Huawei Cloud). */
@@ -167,6 +169,8 @@ export interface EmulatorConfig {
   simulation: SimulationConfig;
   quotas: QuotaConfig;
   auth: AuthConfig;
+  /** What `ShowRegionInfo` and `ShowCloudType` answer (emulator/region-info.ts). */
+  regionInfo: RegionInfoConfig;
   /** Largest accepted request body (bytes) → 413 beyond (12 MiB, the AK/SK signing limit). */
   maxBodyBytes: number;
   /** Entries kept in the admin request log (a ring buffer). */
@@ -261,6 +265,7 @@ export const DEFAULT_EMULATOR_CONFIG: EmulatorConfig = {
     lockoutThreshold: 5,
     lockoutDurationMs: 5 * 60_000,
   },
+  regionInfo: DEFAULT_REGION_INFO,
   maxBodyBytes: 12 * MIB,
   requestLogSize: 10_000,
   seed: 20_200_104,
@@ -371,6 +376,7 @@ export function validateConfig(config: EmulatorConfig): void {
   nonNegative(config.quotas.maxWaitingTasks, 'quotas.maxWaitingTasks');
   positive(config.auth.tokenTtlMs, 'auth.tokenTtlMs');
   positive(config.auth.sdkDateSkewMs, 'auth.sdkDateSkewMs');
+  validateRegionInfo(config.regionInfo, check);
   positive(config.maxBodyBytes, 'maxBodyBytes');
   positive(config.requestLogSize, 'requestLogSize');
   check(Number.isInteger(config.seed), 'seed must be an integer');

@@ -10,6 +10,7 @@ import type { ParsedRequest, Reply } from './http-io';
 import { isJsonContentType, parseJson } from './http-io';
 import { authenticatePassword, parsePasswordAuth, tokenBody } from './iam';
 import { lenientDecode } from './aksk-verify';
+import { showCloudType, showRegionInfo } from './region-info';
 import type { RouteMatch } from './routes';
 import type { EmulatorState } from './state';
 import type { TaskRecord } from './task-model';
@@ -156,6 +157,10 @@ export function handleOms(state: EmulatorState, route: RouteMatch, req: ParsedRe
       sim.updateBandwidth(task, policy);
       return { status: 200 };
     }
+    case 'ShowRegionInfo':
+      return showRegionInfo(state.config.regionInfo, state.config.region);
+    case 'ShowCloudType':
+      return showCloudType(state.config.regionInfo, req.query);
     case 'KeystoneCreateUserTokenByPassword':
     case 'ObsHeadApiVersion':
     case 'ObsHeadBucket':

@@ -21,6 +21,8 @@ export const ROUTE_NAMES = [
   'ObsListObjects',
   'ObsGetObject',
   'ObsHeadObject',
+  'ShowRegionInfo',
+  'ShowCloudType',
 ] as const;
 
 /** An emulated route. */
@@ -55,6 +57,12 @@ export function matchRoute(method: string, pathname: string): RouteMatch | undef
   }
   if (first === 'v3' && second === 'auth' && third === 'tokens' && segments.length === 3) {
     return method === 'POST' ? { name: 'KeystoneCreateUserTokenByPassword' } : undefined;
+  }
+  if (first === 'v2' && second !== undefined && second.length <= 1024 && third === 'objectstorage') {
+    if (segments.length !== 4 || method !== 'GET') return undefined;
+    if (fourth === 'data-center') return { name: 'ShowRegionInfo', projectId: second };
+    if (fourth === 'cloud-type') return { name: 'ShowCloudType', projectId: second };
+    return undefined;
   }
   if (first !== 'v2' || second === undefined || third !== 'tasks' || second.length > 1024) return undefined;
   const projectId = second;

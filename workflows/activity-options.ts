@@ -64,3 +64,19 @@ export function pollOptions(pollIntervalMs: number, remainingMs: number): Activi
     },
   };
 }
+
+/**
+ * The dry run's checks: one activity of a few read-only calls, each bounded by the HTTP timeouts (20 s). A dry run
+ * answers a person waiting at a terminal, so it gets three attempts within two minutes rather than API_CALL's ten.
+ */
+export const PREFLIGHT_CALL: ActivityOptions = {
+  startToCloseTimeout: '60s',
+  scheduleToCloseTimeout: '2m',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes,
+  },
+};

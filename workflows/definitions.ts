@@ -58,3 +58,8 @@ export const slotGrantedSignal = defineSignal<[SlotGrant]>('slotGranted');
 
 /** The limiter's holders, waiters and recent creations. */
 export const limiterStatusQuery = defineQuery<LimiterStatus>('limiterStatus');
+
+// --- Pre-flight dry run ---
+
+/** Workflow type of the dry run (`preflightWorkflow`, workflows/preflight.ts), started by `MigrationClient.preflight`. */
+export const PREFLIGHT_WORKFLOW_TYPE = 'preflightWorkflow';

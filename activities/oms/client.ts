@@ -22,10 +22,12 @@ import { SECRET_FIELD_NAMES } from './wire-types';
 import type {
   ApiVersions,
   BandwidthPolicyDto,
+  CloudTypeDirection,
   CreateTaskReq,
   CreateTaskResponse,
   ListTasksQuery,
   ListTasksResponse,
+  ShowRegionInfoResp,
   StartTaskReq,
   TaskResp,
   UpdateBandwidthPolicyReq,
@@ -197,6 +199,40 @@ export class OmsClient {
     const path = `${this.projectPath}/tasks/${taskIdSegment(taskId)}/bandwidth-policy`;
     const body: UpdateBandwidthPolicyReq = { bandwidth_policy: policies };
     await this.call({ operation: 'UpdateBandwidthPolicy', method: 'PUT', path, body }, opts);
+  }
+
+  /**
+   * ShowRegionInfo: `GET /v2/{project_id}/objectstorage/data-center` → the regions OMS migrates from, per cloud
+   * (`[{ service_name, region_list: [{ cloud_type, value, description }] }]`). Read-only.
+   */
+  async showRegionInfo(opts: CallOptions = {}): Promise<ShowRegionInfoResp[]> {
+    const operation = 'ShowRegionInfo';
+    const path = `${this.projectPath}/objectstorage/data-center`;
+    const { json, res } = await this.callJson({ operation, method: 'GET', path }, opts);
+    if (!Array.isArray(json)) throw this.shapeError(operation, 'body is not an array', res);
+    for (const service of json) {
+      if (!isRecord(service) || !Array.isArray(service.region_list)) {
+        throw this.shapeError(operation, 'an element has no region_list array', res);
+      }
+      for (const region of service.region_list) {
+        if (!isRecord(region) || typeof region.cloud_type !== 'string' || typeof region.value !== 'string') {
+          throw this.shapeError(operation, 'a region_list entry lacks cloud_type or value', res);
+        }
+      }
+    }
+    return json as ShowRegionInfoResp[];
+  }
+
+  /** ShowCloudType: `GET /v2/{project_id}/objectstorage/cloud-type?type=src|dst` → cloud type names. Read-only. */
+  async showCloudType(type: CloudTypeDirection, opts: CallOptions = {}): Promise<string[]> {
+    const operation = 'ShowCloudType';
+    const path = `${this.projectPath}/objectstorage/cloud-type`;
+    const query = buildQuery([['type', type]]);
+    const { json, res } = await this.callJson({ operation, method: 'GET', path, query }, opts);
+    if (!Array.isArray(json) || !json.every((t) => typeof t === 'string')) {
+      throw this.shapeError(operation, 'body is not an array of strings', res);
+    }
+    return json;
   }
 
   // --- internals ---

@@ -388,6 +388,26 @@ export interface ApiVersions {
   versions: Version[];
 }
 
+// --- Object-storage metadata (ShowRegionInfo, ShowCloudType) ---
+
+/** One region of a cloud in `ShowRegionInfo`'s `region_list`. */
+export interface RegionInfo {
+  /** The cloud the region belongs to, e.g. `AWS`, `HuaweiCloud`. */
+  cloud_type: string;
+  /** Region id as the cloud spells it, e.g. `us-east-1`. */
+  value: string;
+  description: string;
+}
+
+/** One element of the `ShowRegionInfo` body (a JSON array). */
+export interface ShowRegionInfoResp {
+  service_name: string;
+  region_list: RegionInfo[];
+}
+
+/** `ShowCloudType`'s `type` query: the clouds OMS migrates from (`src`) or to (`dst`). */
+export type CloudTypeDirection = 'src' | 'dst';
+
 // --- IAM ---
 
 /** IAM `POST /v3/auth/tokens` password-method body (shared/oms-api.md §2.1). Contains the password. */
