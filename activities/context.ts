@@ -39,6 +39,18 @@ export interface ActivityDeps {
    * describe, list). The worker passes one built on its own connection; without it those activities fail.
    */
   temporalClient?: Client;
+  /** Completion webhooks (activities/notify.ts): the worker's default webhook and its plain-http opt-in. */
+  notification?: NotificationSettings;
+}
+
+/** The worker's completion-webhook settings (`OMS_NOTIFY_*`, worker/config.ts). */
+export interface NotificationSettings {
+  /** Webhook used when a request has no `notification` (`OMS_NOTIFY_WEBHOOK_URL`); absent: none. */
+  defaultWebhook?: { url: string; credentialProfile: string };
+  /** `OMS_NOTIFY_ALLOW_INSECURE_HTTP`: plain http to non-loopback hosts is allowed. */
+  allowInsecureHttp: boolean;
+  /** Timeout of one delivery attempt, ms (headers and body). */
+  timeoutMs: number;
 }
 
 /** Per-worker state derived from {@link ActivityDeps}. */

@@ -6,6 +6,7 @@ import { batchActivities } from './batch-activities';
 import { createActivityContext, type ActivityDeps } from './context';
 import { limiterActivities, requireTemporalClient } from './limiter-activities';
 import { migrationActivities } from './migration-activities';
+import { notifyActivities } from './notify';
 
 export type { ActivityDeps } from './context';
 
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
     ...migrationActivities(createActivityContext(deps)),
     ...limiterActivities(temporal),
     ...batchActivities(temporal),
+    ...notifyActivities(deps),
   };
 }
 

@@ -16,7 +16,7 @@ import { MIGRATION_REQUEST_SPEC } from '../workflows/shared/request-spec';
 import type { ValueSpec } from '../workflows/shared/request-spec';
 import { MIGRATION_OUTCOMES } from '../workflows/report-types';
 import { TASK_TYPES } from '../workflows/request-types';
-import type { ApiCallCounts, MigrationReport } from '../workflows/report-types';
+import type { ApiCallCounts, MigrationReport, NotificationDelivery } from '../workflows/report-types';
 import type { FailedObjectRecord, TaskErrorReason } from '../workflows/task-status';
 
 /** A JSON Schema document or subschema (plain JSON data). */
@@ -277,10 +277,32 @@ const REPORT_PROPERTIES: { [K in keyof MigrationReport]-?: JsonSchema } = {
     type: 'boolean',
     description: 'True when the task was still waiting when the migration ended early, and was deleted.',
   },
+  notification: withOptional(
+    closedObject<NotificationDelivery>(
+      "The completion webhook's delivery (docs/notifications.md); absent when no webhook was configured.",
+      {
+        delivered: { type: 'boolean', description: 'True when the webhook answered 2xx.' },
+        source: {
+          type: 'string',
+          enum: ['request', 'worker'],
+          description: "The request's notification, or the worker's default webhook.",
+        },
+        delivery_id: text('Delivery id sent in X-OMS-Delivery-Id (stable across retries of the same outcome).'),
+        attempts: int('HTTP attempts made.'),
+        status_code: int('Status of the last response, if one came.'),
+        error: text('Why the delivery failed, if it did.'),
+      },
+    ),
+    ['delivery_id', 'status_code', 'error'],
+  ),
 };
 
 /** Report fields that are present only when they apply. */
-const OPTIONAL_REPORT_FIELDS: readonly (keyof MigrationReport)[] = ['duplicates_removed', 'task_deleted'];
+const OPTIONAL_REPORT_FIELDS: readonly (keyof MigrationReport)[] = [
+  'duplicates_removed',
+  'task_deleted',
+  'notification',
+];
 
 /** `schema` with the named properties taken out of `required`. */
 function withOptional(schema: JsonSchema, optional: readonly string[]): JsonSchema {

@@ -18,6 +18,7 @@ export function activityDepsFromConfig(
     credentials: config.credentials,
     tokenRefreshBeforeExpiryMs: config.oms.tokenRefreshBeforeExpiryMs,
     timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
+    notification: config.notification,
     ...extra,
   };
 }

@@ -14,3 +14,11 @@ export const FINAL_STATUS_PATCH = 'oms-final-status-with-outcome';
  * the limiter's), whose markers a v3 run does not write again.
  */
 export const CORE_PROMISES_PATCH = 'oms-core-promises-v3';
+
+/**
+ * Patch (issue 14, completion notifications): new runs accept the request's `notification` object (validation rule
+ * set `v3`, see shared/rule-sets.ts) and, once the migration's outcome is final, deliver it to the completion webhook
+ * (migration-notify.ts). Decided at the run's start by the rule-set selection; histories without the marker replay
+ * without either.
+ */
+export const COMPLETION_NOTIFY_PATCH = 'oms-completion-notify-v1';

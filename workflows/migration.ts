@@ -34,6 +34,7 @@ import { setMigrationHandlers } from './migration-control';
 import { CreateDeadlineReached, createTask, reconcileAfterSettling } from './migration-create';
 import { buildReport, exitEarly, finish, stopOnExit } from './migration-end';
 import { CORE_PROMISES_PATCH } from './migration-patches';
+import { notifyFailed, notifySucceeded } from './migration-notify';
 import { driveToFinal } from './migration-poll';
 import { DeadlineReached, type MigrationCarriedState } from './migration-state';
 import { flushPendingStatus } from './migration-status';
@@ -59,13 +60,15 @@ export async function migrationWorkflow(
   carried?: MigrationCarriedState,
 ): Promise<MigrationReport> {
   // Metrics produce no commands and are skipped on replay: this wrapper leaves every history as it was.
+  // The completion webhook runs once the outcome is final (migration-notify.ts, patch-guarded).
   try {
     const report = await runMigration(request, carried);
     recordMigrationEnded(report.outcome, report);
-    return report;
+    return await notifySucceeded(request, report);
   } catch (err) {
     const end = migrationEndOf(err);
     if (end) recordMigrationEnded(end.outcome, end.report);
+    if (end) await notifyFailed(request, end, err);
     throw err;
   }
 }

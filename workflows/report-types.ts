@@ -118,4 +118,25 @@ export interface MigrationReport extends ObjectCounts {
   duplicates_removed?: { task_id: number; action: 'stopped' | 'deleted'; status?: number }[];
   /** True when the task was deleted on exit (it was still waiting when the migration was cancelled or ran out of time). */
   task_deleted?: boolean;
+  /**
+   * The completion webhook's delivery (docs/notifications.md), once made: absent when no webhook was configured
+   * (neither in the request nor on the worker) or the run predates notifications.
+   */
+  notification?: NotificationDelivery;
+}
+
+/** How the completion webhook's delivery went (never a secret, never the response body). */
+export interface NotificationDelivery {
+  /** True when the webhook answered 2xx. A failed delivery never fails the migration. */
+  delivered: boolean;
+  /** Where the webhook came from: the request's `notification`, or the worker's default (`OMS_NOTIFY_WEBHOOK_URL`). */
+  source: 'request' | 'worker';
+  /** Delivery id sent in `X-OMS-Delivery-Id` (stable across retries of the same outcome); absent if none was sent. */
+  delivery_id?: string;
+  /** HTTP attempts made. */
+  attempts: number;
+  /** Status of the last response, if one came. */
+  status_code?: number;
+  /** Why the delivery failed (a short, secret-free reason). */
+  error?: string;
 }
