@@ -4,8 +4,10 @@
  * the report summary, and the delivery is recorded in the report (the result, the failure's details and the
  * `report` memo). A delivery that fails is recorded, never raised: the migration's outcome stands.
  *
- * Guarded by `COMPLETION_NOTIFY_PATCH`, which new runs record when they select their validation rules: histories
- * without the marker replay without the activity.
+ * Only a migration with a webhook to call writes anything: the request's `notification`, or the worker's default
+ * webhook, which `prepareMigration` reports (`notify_default`); other migrations keep the history they had (which
+ * stays within its documented bound of events). Guarded by `COMPLETION_NOTIFY_PATCH` (recorded when a request with
+ * `notification` selects its validation rules, or here): histories without the marker replay without the activity.
  */
 import {
   ActivityFailure,
@@ -23,6 +25,7 @@ import {
 import type { Activities } from '../activities';
 import { REPORT_MEMO_KEY } from './definitions';
 import type { MigrationEndOutcome } from './metrics';
+import type { MigrationCarriedState } from './migration-state';
 import { COMPLETION_NOTIFY_PATCH, CORE_PROMISES_PATCH } from './migration-patches';
 import type { NotifyMigrationEndInput } from './notify-types';
 import type { MigrationReport, NotificationDelivery } from './report-types';
@@ -51,8 +54,12 @@ const notifier = proxyActivities<Activities>(NOTIFY_CALL);
  * After a migration returned its report: delivers the webhook (when the run is patched for it) and returns the
  * report with the delivery recorded.
  */
-export async function notifySucceeded(request: MigrationRequest, report: MigrationReport): Promise<MigrationReport> {
-  const delivery = await deliver(request, report.outcome, report, undefined);
+export async function notifySucceeded(
+  request: MigrationRequest,
+  state: MigrationCarriedState | undefined,
+  report: MigrationReport,
+): Promise<MigrationReport> {
+  const delivery = await deliver(request, state, report.outcome, report, undefined);
   return delivery ? { ...report, notification: delivery } : report;
 }
 
@@ -63,24 +70,33 @@ export async function notifySucceeded(request: MigrationRequest, report: Migrati
  */
 export async function notifyFailed(
   request: MigrationRequest,
+  state: MigrationCarriedState | undefined,
   end: { outcome: MigrationEndOutcome; report?: MigrationReport },
   err: unknown,
 ): Promise<void> {
   // A plain Error is a bug: the workflow task fails and retries, so the migration has not ended.
   if (!(err instanceof TemporalFailure) && !isCancellation(err)) return;
-  const delivery = await deliver(request, end.outcome, end.report, failureOf(err));
+  const delivery = await deliver(request, state, end.outcome, end.report, failureOf(err));
   if (!delivery || !end.report) return;
   // The failure's details hold this same object, so the delivery reaches the failure the workflow ends with.
   end.report.notification = delivery;
   upsertMemo({ [REPORT_MEMO_KEY]: end.report });
 }
 
+/** Whether the request names a completion webhook (decides, with the worker's default, whether one is called). */
+export function hasNotification(request: MigrationRequest): boolean {
+  return typeof request === 'object' && request !== null && request.notification !== undefined;
+}
+
 async function deliver(
   request: MigrationRequest,
+  state: MigrationCarriedState | undefined,
   outcome: MigrationEndOutcome,
   report: MigrationReport | undefined,
   failure: NotifyMigrationEndInput['failure'],
 ): Promise<NotificationDelivery | undefined> {
+  // Decided from recorded data only: the input, and the worker's answer to prepareMigration.
+  if (!hasNotification(request) && state?.notify_default !== true) return undefined;
   // Runs from before the core-promises patch keep their old ending; the notify patch gates the activity itself.
   if (!patched(CORE_PROMISES_PATCH) || !patched(COMPLETION_NOTIFY_PATCH)) return undefined;
   const info = workflowInfo();

@@ -46,6 +46,8 @@ export interface MigrationCarriedState {
   duplicates?: RemovedDuplicate[];
   /** The task was deleted on exit (it was still waiting). */
   task_deleted?: boolean;
+  /** The worker reported a default completion webhook when the migration was prepared (migration-notify.ts). */
+  notify_default?: boolean;
 }
 
 /**
