@@ -8,9 +8,13 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { Worker } from '@temporalio/worker';
+
+import { COMPLETION_NOTIFY_PATCH } from '../../workflows/migration-patches';
 import type { MigrationFinishedEvent } from '../../workflows/notify-types';
 import type { MigrationReport } from '../../workflows/report-types';
 import type { MigrationRequest } from '../../workflows/request-types';
+import { testEnv } from '../helpers/env';
 import { startStack, stackSecrets, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';
 
@@ -176,4 +180,18 @@ test('each final outcome is delivered once, signed, after two refused attempts, 
   // Every attempt the receiver saw was correctly signed; the four deliveries have four distinct ids.
   expect(receiver.attempts.every((a) => a.signatureOk)).toBe(true);
   expect(new Set(Object.values(ids).map((id) => receiver.of(id).accepted[0]!.deliveryId)).size).toBe(4);
+
+  // The new command sequence is deterministic: each history carries the patch marker and replays as recorded.
+  for (const id of Object.values(ids)) {
+    const history = await stack.migrations.handle(id).fetchHistory();
+    const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+    const patchIds = markers.map((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return (JSON.parse(Buffer.from(data ?? new Uint8Array()).toString('utf8')) as { id: string }).id;
+    });
+    expect(patchIds).toContain(COMPLETION_NOTIFY_PATCH);
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: { codePath: testEnv('workflowBundle') } }, history, id),
+    ).resolves.toBeUndefined();
+  }
 });
