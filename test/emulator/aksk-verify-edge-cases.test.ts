@@ -8,9 +8,11 @@ import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { signRequest } from '../../activities/oms/signer';
 import type { SignableRequest, VerifyContext } from '../../emulator/aksk-verify';
 import {
   canonicalQueryString,
+  canonicalUri,
   compareCodePoints,
   headerValueAsSent,
   parseSdkDate,
@@ -161,5 +163,52 @@ describe('header values lose ASCII whitespace only', () => {
       body: Buffer.alloc(0),
     };
     expect(verifySignature(request, ctx)).toEqual({ ok: true, accessKey: AK });
+  });
+});
+
+describe("the project's signer and the emulator's verifier agree on every edge case", () => {
+  test('a malformed escape next to a valid one canonicalises like the SDK', () => {
+    expect(canonicalUri('/v2/a%20b/100%zz')).toBe('/v2/a%20b/100%25zz/');
+  });
+
+  test('a request signed by activities/oms/signer.ts with all the edge cases at once verifies', () => {
+    const url = new URL(`https://${HOST}/v2/a%20b/100%zz?%F0%9F%98%80=1&%EF%BC%81=2&k=%EE%80%80`);
+    const headers = {
+      'Content-Type': 'application/json',
+      'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD',
+      'X-Tag': '\uFEFFZürich\x1c',
+    };
+    const signed = signRequest({
+      method: 'POST',
+      url,
+      headers,
+      body: '{"not":"hashed"}',
+      ak: AK,
+      sk: SK,
+      now: new Date(parseSdkDate(DATE)!),
+    });
+    // As Node's parser hands the headers over: each UTF-8 byte one latin1 character.
+    const asReceived = (v: string): string[] => [Buffer.from(v, 'utf8').toString('latin1')];
+    const request: SignableRequest = {
+      method: 'POST',
+      path: url.pathname,
+      query: url.search.slice(1),
+      headers: {
+        host: [HOST],
+        'content-type': asReceived(headers['Content-Type']),
+        'x-sdk-content-sha256': asReceived(headers['X-Sdk-Content-Sha256']),
+        'x-tag': asReceived(headers['X-Tag']),
+        'x-sdk-date': [signed['X-Sdk-Date']],
+        authorization: [signed.Authorization],
+      },
+      body: Buffer.from('a different body: UNSIGNED-PAYLOAD leaves it out of the signature'),
+    };
+    expect(verifySignature(request, ctx)).toEqual({ ok: true, accessKey: AK });
+    expect(
+      verifySignature({ ...request, headers: { ...request.headers, 'x-tag': asReceived('Zürich') } }, ctx),
+    ).toMatchObject({
+      ok: false,
+      reason: 'signature-mismatch',
+    });
   });
 });
