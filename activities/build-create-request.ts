@@ -31,7 +31,16 @@ export function buildCreateTaskRequest(
   req: NormalizedMigrationRequest,
   marker: string,
 ): CreateTaskReq {
-  const { orchestration: _orchestration, src_node, dst_node, source_cdn, description, ...rest } = req;
+  // `orchestration` and `notification` are the orchestrator's own; OMS never sees them.
+  const {
+    orchestration: _orchestration,
+    notification: _notification,
+    src_node,
+    dst_node,
+    source_cdn,
+    description,
+    ...rest
+  } = req;
 
   const { credential_profile: srcProfile, ...srcRest } = src_node;
   const src: SrcNodeReq = { ...srcRest, object_key: src_node.object_key ? [...src_node.object_key] : undefined };

@@ -43,6 +43,18 @@ export interface ActivityDeps {
   obsEndpoint?: string;
   /** Keys kept in a failed-object summary (default 20). */
   failedObjectsSummaryKeys?: number;
+  /** Completion webhooks (activities/notify.ts): the worker's default webhook and its plain-http opt-in. */
+  notification?: NotificationSettings;
+}
+
+/** The worker's completion-webhook settings (`OMS_NOTIFY_*`, worker/config.ts). */
+export interface NotificationSettings {
+  /** Webhook used when a request has no `notification` (`OMS_NOTIFY_WEBHOOK_URL`); absent: none. */
+  defaultWebhook?: { url: string; credentialProfile: string };
+  /** `OMS_NOTIFY_ALLOW_INSECURE_HTTP`: plain http to non-loopback hosts is allowed. */
+  allowInsecureHttp: boolean;
+  /** Timeout of one delivery attempt, ms (headers and body). */
+  timeoutMs: number;
 }
 
 /** Per-worker state derived from {@link ActivityDeps}. */

@@ -137,7 +137,7 @@ export function createTaskActivities(ctx: ActivityContext) {
         } else {
           ctx.requireProfile(input.api_profile, ['ak', 'sk'], 'AK/SK signing of OMS API calls');
         }
-        return { auth_mode: mode };
+        return { auth_mode: mode, ...(ctx.deps.notification?.defaultWebhook ? { notify_default: true as const } : {}) };
       });
     },
 

@@ -23,6 +23,8 @@ export interface CredentialProfile {
   iamDomainId?: string;
   /** CDN URL-authentication key (`source_cdn.authentication_key`). */
   cdnAuthenticationKey?: string;
+  /** HMAC-SHA256 key of completion-webhook signatures (`notification.credential_profile`, docs/notifications.md). */
+  webhookSecret?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ export const PROFILE_ENV_FIELDS: Readonly<Record<string, keyof CredentialProfile
   IAM_DOMAIN: 'iamDomain',
   IAM_DOMAIN_ID: 'iamDomainId',
   CDN_AUTHENTICATION_KEY: 'cdnAuthenticationKey',
+  WEBHOOK_SECRET: 'webhookSecret',
 };
 
 /**
@@ -85,7 +88,9 @@ export function secretValues(store: CredentialStore): string[] {
   for (const name of store.names()) {
     const p = store.get(name);
     if (!p) continue;
-    for (const v of [p.ak, p.sk, p.securityToken, p.iamPassword, p.cdnAuthenticationKey]) if (v) values.push(v);
+    for (const v of [p.ak, p.sk, p.securityToken, p.iamPassword, p.cdnAuthenticationKey, p.webhookSecret]) {
+      if (v) values.push(v);
+    }
   }
   return values;
 }

@@ -8,6 +8,7 @@ import { failedObjectsActivities } from './failed-objects';
 import { limiterActivities, requireTemporalClient } from './limiter-activities';
 import { migrationActivities } from './migration-activities';
 import { preflightActivities } from './preflight';
+import { notifyActivities } from './notify';
 
 export type { ActivityDeps } from './context';
 
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...preflightActivities(ctx),
     ...limiterActivities(temporal),
     ...batchActivities(temporal),
+    ...notifyActivities(deps),
   };
 }
 

@@ -48,8 +48,9 @@ export function canonicalUri(rawPath: string): string {
 }
 
 /**
- * Canonical query string from the raw query (without `?`): pairs decoded, sorted by name then value, re-encoded,
- * `k=v` joined by `&`; a parameter without `=` has an empty value.
+ * Canonical query string from the raw query (without `?`): pairs decoded, sorted by name then value in code-point
+ * order (the SDKs' order, see {@link compareCodePoints}), re-encoded, `k=v` joined by `&`; a parameter without `=`
+ * has an empty value.
  */
 export function canonicalQueryString(rawQuery: string): string {
   if (rawQuery === '') return '';
@@ -61,13 +62,66 @@ export function canonicalQueryString(rawQuery: string): string {
     const value = eq < 0 ? '' : part.slice(eq + 1);
     pairs.push([lenientDecode(name, true), lenientDecode(value, true)]);
   }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  pairs.sort((a, b) => compareCodePoints(a[0], b[0]) || compareCodePoints(a[1], b[1]));
   return pairs.map(([k, v]) => `${rfc3986Encode(k)}=${rfc3986Encode(v)}`).join('&');
 }
 
 /**
- * Canonical headers block for `signedHeaders` (lowercase names): `name:trimmed value\n` per value; repeated
- * headers give one line per value, sorted. Returns undefined when a signed header is absent from the request.
+ * Code-point order, as the SDKs sort (Python compares `str` by code point; Go compares UTF-8 bytes, the same order).
+ * JavaScript's `<` compares UTF-16 code units, which puts a character beyond U+FFFF (a surrogate pair) before one in
+ * U+E000–U+FFFF; comparing UTF-8 bytes does not.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * Strips leading and trailing ASCII whitespace (TAB, LF, VT, FF, CR, U+001C–U+001F, space), as the SDKs' `strip()`
+ * does for ASCII; `String.prototype.trim()` would also strip U+FEFF and Unicode spaces and keep U+001C–U+001F.
+ */
+export function trimAsciiWhitespace(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isAsciiWhitespace(value.charCodeAt(start))) start++;
+  while (end > start && isAsciiWhitespace(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
+/** TAB, LF, VT, FF, CR (0x09–0x0D), the separators U+001C–U+001F, and space. */
+function isAsciiWhitespace(code: number): boolean {
+  return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20);
+}
+
+// ignoreBOM keeps a leading U+FEFF, which is part of the value (the default decoder would drop it).
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A header value as the client signed it. Node's HTTP parser decodes header bytes as latin1 (one character per
+ * byte), while the SDKs sign the UTF-8 text and send its bytes: a value of latin1 characters is read back as
+ * those bytes, decoded as UTF-8. A value that is not valid UTF-8 (a client that really sent latin1) is kept as
+ * Node gave it, and so is one that already holds characters beyond U+00FF (a caller that decoded it itself).
+ */
+export function headerValueAsSent(value: string): string {
+  let high = false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code > 0xff) return value;
+    if (code > 0x7f) high = true;
+  }
+  if (!high) return value;
+  try {
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Canonical headers block for `signedHeaders` (lowercase names): `name:value\n` per value, the value read back
+ * as the bytes sent ({@link headerValueAsSent}) and stripped of ASCII whitespace ({@link trimAsciiWhitespace});
+ * repeated headers give one line per value, sorted. Returns undefined when a signed header is absent from the
+ * request.
  */
 export function canonicalHeaders(
   headers: Readonly<Record<string, readonly string[] | undefined>>,
@@ -77,7 +131,8 @@ export function canonicalHeaders(
   for (const name of signedHeaders) {
     const values = headers[name];
     if (values === undefined || values.length === 0) return undefined;
-    for (const value of [...values].map((v) => v.trim()).sort()) block += `${name}:${value}\n`;
+    const texts = values.map((v) => trimAsciiWhitespace(headerValueAsSent(v)));
+    for (const value of texts.sort(compareCodePoints)) block += `${name}:${value}\n`;
   }
   return block;
 }
@@ -89,7 +144,10 @@ export interface SignableRequest {
   path: string;
   /** Raw query string without `?` (empty if none). */
   query: string;
-  /** Headers by lowercase name, every value of repeated headers kept. */
+  /**
+   * Headers by lowercase name, every value of repeated headers kept, as Node's parser gives them (each byte one
+   * latin1 character; see {@link headerValueAsSent}).
+   */
   headers: Readonly<Record<string, readonly string[] | undefined>>;
   /** Raw body bytes. */
   body: Uint8Array;
@@ -207,7 +265,8 @@ export function verifySignature(request: SignableRequest, context: VerifyContext
   const secret = context.secretFor(accessKey);
   if (secret === undefined) return { ok: false, reason: 'unknown-ak', accessKey };
   const bodyHash = sha256Hex(request.body);
-  const declaredHash = headerValue(request, 'x-sdk-content-sha256');
+  const declared = headerValue(request, 'x-sdk-content-sha256');
+  const declaredHash = declared === undefined ? undefined : trimAsciiWhitespace(declared);
   let payloadHash = bodyHash;
   if (declaredHash !== undefined) {
     if (/^[0-9a-fA-F]{64}$/.test(declaredHash) && declaredHash.toLowerCase() !== bodyHash) {

@@ -24,6 +24,7 @@ import type {
   FailedObjectsRound,
   FailedObjectsUnavailable,
   MigrationReport,
+  NotificationDelivery,
 } from '../workflows/report-types';
 import type { FailedObjectRecord, TaskErrorReason } from '../workflows/task-status';
 
@@ -346,6 +347,24 @@ const REPORT_PROPERTIES: { [K in keyof MigrationReport]-?: JsonSchema } = {
     description: 'True when the task was still waiting when the migration ended early, and was deleted.',
   },
   failed_objects: FAILED_OBJECTS,
+  notification: withOptional(
+    closedObject<NotificationDelivery>(
+      "The completion webhook's delivery (docs/notifications.md); absent when no webhook was configured.",
+      {
+        delivered: { type: 'boolean', description: 'True when the webhook answered 2xx.' },
+        source: {
+          type: 'string',
+          enum: ['request', 'worker'],
+          description: "The request's notification, or the worker's default webhook.",
+        },
+        delivery_id: text('Delivery id sent in X-OMS-Delivery-Id (stable across retries of the same outcome).'),
+        attempts: int('HTTP attempts made.'),
+        status_code: int('Status of the last response, if one came.'),
+        error: text('Why the delivery failed, if it did.'),
+      },
+    ),
+    ['delivery_id', 'status_code', 'error'],
+  ),
 };
 
 /** Report fields that are present only when they apply. */
@@ -353,6 +372,7 @@ const OPTIONAL_REPORT_FIELDS: readonly (keyof MigrationReport)[] = [
   'duplicates_removed',
   'task_deleted',
   'failed_objects',
+  'notification',
 ];
 
 /** `schema` with the named properties taken out of `required`. */

@@ -20,6 +20,7 @@ export function activityDepsFromConfig(
     timeouts: { headersTimeoutMs: config.oms.httpTimeoutMs, bodyTimeoutMs: config.oms.httpTimeoutMs },
     obsEndpoint: config.obs.endpoint,
     failedObjectsSummaryKeys: config.obs.summaryKeys,
+    notification: config.notification,
     ...extra,
   };
 }

@@ -8,8 +8,11 @@ import fs from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
 import net from 'node:net';
 
+import type { NotificationSettings } from '../activities/context';
 import {
   PROFILE_ENV_FIELDS,
+  PROFILE_NAME_PATTERN,
+  profileEnvVar,
   staticCredentialStore,
   type CredentialProfile,
   type CredentialStore,
@@ -25,6 +28,8 @@ import { DEFAULT_SUMMARY_KEYS } from '../activities/failed-objects';
 import { DEFAULT_OBS_ENDPOINT, obsEndpointFor } from '../activities/obs/client';
 import { DEFAULT_TASK_QUEUE } from '../client/migration-client';
 import { CodecConfigError, dataConverterFromEnv, describeCodec, type CodecDescription } from '../client/codec';
+import { isLoopbackHost } from '../activities/notify';
+import { WEBHOOK_URL_PATTERN } from '../workflows/shared/request-spec';
 
 /** The resolved worker configuration. */
 export interface WorkerConfig {
@@ -72,6 +77,12 @@ export interface WorkerConfig {
     logLevel: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   };
   credentials: CredentialStore;
+  /**
+   * Completion webhooks (docs/notifications.md): `OMS_NOTIFY_WEBHOOK_URL` + `OMS_NOTIFY_CREDENTIAL_PROFILE` (the
+   * default webhook for requests without `notification`), `OMS_NOTIFY_ALLOW_INSECURE_HTTP`,
+   * `OMS_NOTIFY_TIMEOUT_SECONDS`. The URL may carry a token: log it through {@link describeConfig} only.
+   */
+  notification: NotificationSettings;
   /**
    * Payload encryption (`OMS_CODEC_KEYS` / `OMS_CODEC_KEYS_FILE` / `OMS_CODEC_ACTIVE_KEY_ID`): the data converter
    * for the worker and its own client, undefined when off. The keys are inside: log `description` only.
@@ -184,6 +195,7 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
     if (!(err instanceof TemporalConfigError)) throw err;
     problems.push(...err.problems);
   }
+  const credentials = loadCredentials(env, problems);
   const config = {
     temporal: {
       address: connection?.address ?? '',
@@ -219,8 +231,9 @@ export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
       metricsBind: bindAddress('WORKER_METRICS_BIND'),
       logLevel: oneOf('LOG_LEVEL', ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const, 'INFO'),
     },
-    credentials: loadCredentials(env, problems),
+    credentials,
     codec: loadCodec(env, problems),
+    notification: loadNotification(env, problems, credentials, bool, int),
   };
   if (config.credentials.names().length === 0) {
     problems.push(
@@ -255,6 +268,49 @@ function obsEndpointTemplate(env: Env, allowInsecureHttp: boolean, problems: str
     );
   }
   return raw.replace(/\/+$/, '');
+}
+
+/**
+ * The completion-webhook settings. The default webhook needs both its URL and its profile, and the profile must hold
+ * a webhook secret; its URL follows the request rule (`notification.webhook_url`) and, over plain http, must name a
+ * loopback host unless `OMS_NOTIFY_ALLOW_INSECURE_HTTP=true`. Problems join the others; the URL is never echoed.
+ */
+function loadNotification(
+  env: Env,
+  problems: string[],
+  credentials: CredentialStore,
+  bool: (name: string, fallback: boolean) => boolean,
+  int: ReturnType<typeof integerEnvReader>,
+): NotificationSettings {
+  const allowInsecureHttp = bool('OMS_NOTIFY_ALLOW_INSECURE_HTTP', false);
+  const timeoutMs = int('OMS_NOTIFY_TIMEOUT_SECONDS', 10, 1, 25) * 1000;
+  const url = env.OMS_NOTIFY_WEBHOOK_URL?.trim();
+  const profile = env.OMS_NOTIFY_CREDENTIAL_PROFILE?.trim();
+  if (!url && !profile) return { allowInsecureHttp, timeoutMs };
+  if (!url || !profile) {
+    problems.push('OMS_NOTIFY_WEBHOOK_URL and OMS_NOTIFY_CREDENTIAL_PROFILE go together: set both or neither');
+    return { allowInsecureHttp, timeoutMs };
+  }
+  if (!WEBHOOK_URL_PATTERN.test(url)) {
+    problems.push(
+      'OMS_NOTIFY_WEBHOOK_URL must be an http:// or https:// URL with a host (and optional port, path and query), ' +
+        'without user info, fragment, spaces or control characters',
+    );
+  } else if (/^http:/i.test(url) && !allowInsecureHttp && !isLoopbackHost(new URL(url).hostname)) {
+    problems.push(
+      'OMS_NOTIFY_WEBHOOK_URL uses plain http to a host that is not loopback: signed reports would travel in clear. ' +
+        'Use https, or set OMS_NOTIFY_ALLOW_INSECURE_HTTP=true',
+    );
+  }
+  if (!PROFILE_NAME_PATTERN.test(profile)) {
+    problems.push('OMS_NOTIFY_CREDENTIAL_PROFILE must be a credential profile name (letters, digits and "-")');
+  } else if (!credentials.get(profile)?.webhookSecret) {
+    problems.push(
+      `OMS_NOTIFY_CREDENTIAL_PROFILE names profile "${profile}", which has no webhook secret: set ` +
+        `${profileEnvVar(profile, 'webhookSecret')} (or "webhookSecret" in OMS_CREDENTIALS_FILE)`,
+    );
+  }
+  return { defaultWebhook: { url, credentialProfile: profile }, allowInsecureHttp, timeoutMs };
 }
 
 /** True for `IPv4:port` or `[IPv6]:port` with a port from 1 to 65535 (what `WORKER_METRICS_BIND` accepts). */
@@ -324,6 +380,17 @@ export function describeConfig(config: WorkerConfig): Record<string, unknown> {
     obs: config.obs,
     worker: config.worker,
     credentialProfiles: config.credentials.names(),
+    notification: {
+      ...config.notification,
+      ...(config.notification.defaultWebhook
+        ? {
+            defaultWebhook: {
+              ...config.notification.defaultWebhook,
+              url: redactUrl(config.notification.defaultWebhook.url),
+            },
+          }
+        : {}),
+    },
     payloadEncryption: config.codec.description,
   };
 }

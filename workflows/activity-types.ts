@@ -24,6 +24,12 @@ export interface PrepareMigrationOutput {
   auth_mode: 'token' | 'aksk';
   /** When the cached IAM token expires (token mode). */
   token_expires_at?: string;
+  /**
+   * True when this worker has a default completion webhook (`OMS_NOTIFY_WEBHOOK_URL`): the migration then notifies
+   * it at its end even without a `notification` in the request. Recorded here so that migrations on workers without
+   * one write no notification events at all.
+   */
+  notify_default?: true;
   calls: ActivityCallCounts;
 }
 

@@ -247,6 +247,7 @@ export async function createTask(
     profiles: profiles.filter((p): p is string => typeof p === 'string'),
   });
   state.calls = addCalls(state.calls, prepared.calls);
+  if (prepared.notify_default) state.notify_default = true;
   // Region limiter: wait (durably) for a running slot and room in the creation quota.
   if (!(await slot.acquire(true, state.deadline_at))) throw new DeadlineReached();
   const created = v3 ? await createOnce(req, state, show) : await createBeforeV3(req, state, id);

@@ -20,3 +20,11 @@ export const CORE_PROMISES_PATCH = 'oms-core-promises-v3';
  * activity, migration-failed-objects.ts). Histories recorded before it replay without the call.
  */
 export const FAILED_OBJECTS_PATCH = 'failed-objects-summary';
+
+/**
+ * Patch (issue 14, completion notifications): new runs accept the request's `notification` object (validation rule
+ * set `v3`, see shared/rule-sets.ts) and, once the migration's outcome is final, deliver it to the completion webhook
+ * (migration-notify.ts). Decided at the run's start by the rule-set selection; histories without the marker replay
+ * without either.
+ */
+export const COMPLETION_NOTIFY_PATCH = 'oms-completion-notify-v1';

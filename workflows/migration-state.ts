@@ -48,6 +48,8 @@ export interface MigrationCarriedState {
   task_deleted?: boolean;
   /** The failed-object summary so far (migration-failed-objects.ts); bounded, a few KB. */
   failed_objects?: FailedObjectsReport;
+  /** The worker reported a default completion webhook when the migration was prepared (migration-notify.ts). */
+  notify_default?: boolean;
 }
 
 /**

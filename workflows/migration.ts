@@ -33,7 +33,8 @@ import { migrationEndOf, recordMigrationEnded, recordMigrationStarted } from './
 import { setMigrationHandlers } from './migration-control';
 import { CreateDeadlineReached, createTask, reconcileAfterSettling } from './migration-create';
 import { buildReport, exitEarly, finish, stopOnExit } from './migration-end';
-import { CORE_PROMISES_PATCH } from './migration-patches';
+import { hasNotification, notifyFailed, notifySucceeded } from './migration-notify';
+import { COMPLETION_NOTIFY_PATCH, CORE_PROMISES_PATCH } from './migration-patches';
 import { driveToFinal } from './migration-poll';
 import { DeadlineReached, type MigrationCarriedState } from './migration-state';
 import { flushPendingStatus } from './migration-status';
@@ -59,19 +60,27 @@ export async function migrationWorkflow(
   carried?: MigrationCarriedState,
 ): Promise<MigrationReport> {
   // Metrics produce no commands and are skipped on replay: this wrapper leaves every history as it was.
+  // The completion webhook runs once the outcome is final (migration-notify.ts, patch-guarded); `run.state` tells
+  // it whether the worker has a default webhook.
+  const run: { state?: MigrationCarriedState } = {};
   try {
-    const report = await runMigration(request, carried);
+    const report = await runMigration(request, carried, run);
     recordMigrationEnded(report.outcome, report);
-    return report;
+    return await notifySucceeded(request, run.state, report);
   } catch (err) {
     const end = migrationEndOf(err);
     if (end) recordMigrationEnded(end.outcome, end.report);
+    if (end) await notifyFailed(request, run.state, end, err);
     throw err;
   }
 }
 
 /** The migration itself (see {@link migrationWorkflow}). */
-async function runMigration(request: MigrationRequest, carried?: MigrationCarriedState): Promise<MigrationReport> {
+async function runMigration(
+  request: MigrationRequest,
+  carried: MigrationCarriedState | undefined,
+  run: { state?: MigrationCarriedState },
+): Promise<MigrationReport> {
   const v3 = patched(CORE_PROMISES_PATCH);
   // Validation is frozen per migration (shared/rule-sets.ts): the first run validates under the rule set its patch
   // markers select, so a rule set added later never refuses, on replay, a request the run accepted. A run carried
@@ -81,7 +90,11 @@ async function runMigration(request: MigrationRequest, carried?: MigrationCarrie
   if (carried) {
     req = applyDefaults(request);
   } else {
-    const validation = validateMigrationRequest(request, { rules: selectRules(MIGRATION_RULE_SETS, patched) });
+    // The notify patch's rule set (v3) differs from v2 only for a request with `notification`: other requests do
+    // not write its marker here (a history without a webhook to call stays as it was).
+    const isPatched = (id: string): boolean =>
+      id === COMPLETION_NOTIFY_PATCH && !hasNotification(request) ? false : patched(id);
+    const validation = validateMigrationRequest(request, { rules: selectRules(MIGRATION_RULE_SETS, isPatched) });
     if (!validation.ok) {
       throw invalidInputFailure('migration request', validation.errors);
     }
@@ -100,6 +113,7 @@ async function runMigration(request: MigrationRequest, carried?: MigrationCarrie
     started_at: new Date().toISOString(),
     deadline_at: Date.now() + opts.deadline_seconds * 1000,
   };
+  run.state = state;
   // Region limiter: a slot is held from CreateTask/StartTask until the task is final or the workflow ends.
   const slot = regionSlot(req, state, v3);
 

@@ -123,6 +123,11 @@ export interface MigrationReport extends ObjectCounts {
    * present when a run ended with failed objects. Bounded: a few KB whatever the list's size.
    */
   failed_objects?: FailedObjectsReport;
+  /**
+   * The completion webhook's delivery (docs/notifications.md), once made: absent when no webhook was configured
+   * (neither in the request nor on the worker) or the run predates notifications.
+   */
+  notification?: NotificationDelivery;
 }
 
 /** What `failed_objects.summary.reasons` says when the list's lines carry keys only. */
@@ -194,4 +199,20 @@ export interface FailedObjectsReport {
   unavailable?: FailedObjectsUnavailable;
   /** One entry per run that ended with failed objects (at most 11: the first run and up to 10 retry rounds). */
   rounds: FailedObjectsRound[];
+}
+
+/** How the completion webhook's delivery went (never a secret, never the response body). */
+export interface NotificationDelivery {
+  /** True when the webhook answered 2xx. A failed delivery never fails the migration. */
+  delivered: boolean;
+  /** Where the webhook came from: the request's `notification`, or the worker's default (`OMS_NOTIFY_WEBHOOK_URL`). */
+  source: 'request' | 'worker';
+  /** Delivery id sent in `X-OMS-Delivery-Id` (stable across retries of the same outcome); absent if none was sent. */
+  delivery_id?: string;
+  /** HTTP attempts made. */
+  attempts: number;
+  /** Status of the last response, if one came. */
+  status_code?: number;
+  /** Why the delivery failed (a short, secret-free reason). */
+  error?: string;
 }

@@ -218,6 +218,18 @@ export interface SmnConfig {
 }
 
 /**
+ * A completion webhook (docs/notifications.md): the orchestrator POSTs the migration's final report summary to
+ * `webhook_url` once per final outcome, signed with HMAC-SHA256 under the secret of `credential_profile` (a worker
+ * credential profile; the secret never travels in the request). Not sent to OMS (`smn_config` is OMS's own).
+ */
+export interface NotificationConfig {
+  /** Webhook URL. */
+  webhook_url: string;
+  /** Worker credential profile with the webhook's HMAC secret. */
+  credential_profile: string;
+}
+
+/**
  * How the orchestrator drives the task. Everything is optional; {@link ORCHESTRATION_DEFAULTS} fills the gaps.
  * These values change workflow decisions, so they travel in the (recorded) input, not in worker config.
  */
@@ -325,6 +337,8 @@ export interface MigrationRequest {
   task_priority?: TaskPriority;
   /** How the orchestrator drives the task (not sent to OMS). */
   orchestration?: OrchestrationOptions;
+  /** Completion webhook (not sent to OMS). */
+  notification?: NotificationConfig;
 }
 
 /**

@@ -21,7 +21,10 @@ export interface SignRequestInput {
    * are not signed (official SDK behaviour). Never pass `X-Auth-Token` or `Authorization`.
    */
   headers?: Readonly<Record<string, string>>;
-  /** Request body exactly as sent; hashed as UTF-8. Omit for no body. */
+  /**
+   * Request body exactly as sent; hashed as UTF-8. Omit for no body. Not hashed when `headers` presets
+   * `X-Sdk-Content-Sha256` (e.g. `UNSIGNED-PAYLOAD`): that value is the payload hash, as in the official SDKs.
+   */
   body?: string | Uint8Array;
   /** Access key id (goes into `Authorization` in clear: it is an identifier). */
   ak: string;
@@ -90,12 +93,16 @@ export interface CanonicalRequest {
 export function buildCanonicalRequest(input: CanonicalRequestInput): CanonicalRequest {
   const url = typeof input.url === 'string' ? new URL(input.url) : input.url;
   const headers = new Map<string, string>();
+  let presetPayloadHash: string | undefined;
   for (const [name, value] of Object.entries(input.headers)) {
     const lower = name.toLowerCase();
+    // A preset content hash replaces the body's (the SDKs use it as given, `UNSIGNED-PAYLOAD` included), and it is
+    // signed like any other header.
+    if (lower === CONTENT_SHA256_HEADER) presetPayloadHash = trimAsciiWhitespace(value);
     // The SDKs skip names with '_': proxies commonly drop such headers, which would break the signature.
-    if (!lower.includes('_')) headers.set(lower, value.trim());
+    if (!lower.includes('_')) headers.set(lower, trimAsciiWhitespace(value));
   }
-  const names = [...headers.keys()].sort(compareCodeUnits);
+  const names = [...headers.keys()].sort(compareCodePoints);
   const canonicalHeaders = names.map((name) => `${name}:${headers.get(name) ?? ''}\n`).join('');
   const signedHeaders = names.join(';');
   const canonicalRequest = [
@@ -104,7 +111,7 @@ export function buildCanonicalRequest(input: CanonicalRequestInput): CanonicalRe
     canonicalQueryString(url.search),
     canonicalHeaders,
     signedHeaders,
-    sha256Hex(input.body ?? ''),
+    presetPayloadHash ?? sha256Hex(input.body ?? ''),
   ].join('\n');
   return { canonicalRequest, signedHeaders };
 }
@@ -121,10 +128,12 @@ export function computeSignature(sk: string, stringToSign: string): string {
 
 /**
  * Canonical URI: URL-decode the path, split on `/`, RFC 3986-encode each segment, re-join, and make sure it ends
- * with `/` (for signing only; the wire path need not end with `/`).
+ * with `/` (for signing only; the wire path need not end with `/`). Decoding is per escape, as the SDK's `unquote`
+ * does it: a malformed escape (`%zz`) stays literal (and is encoded as `%25zz`) without stopping the valid escapes
+ * next to it from being decoded, and bytes that are not UTF-8 become U+FFFD.
  */
 export function canonicalUri(path: string): string {
-  const joined = safeDecode(path || '/')
+  const joined = lenientDecode(path || '/')
     .split('/')
     .map(encodeRfc3986)
     .join('/');
@@ -133,7 +142,8 @@ export function canonicalUri(path: string): string {
 
 /**
  * Canonical query string from a URL search part (`?a=1&b=2` or `a=1&b=2`): decode each pair, sort by name then
- * value, RFC 3986-encode both, join `k=v` with `&`. A `+` is kept as a literal plus (the client never emits `+`
+ * value in code-point order (the SDKs' order: Python sorts `str` by code point, Go sorts UTF-8 bytes, which is the
+ * same order), RFC 3986-encode both, join `k=v` with `&`. A `+` is kept as a literal plus (the client never emits `+`
  * for spaces; it encodes them as `%20`, as the SDKs do).
  */
 export function canonicalQueryString(search: string): string {
@@ -144,9 +154,11 @@ export function canonicalQueryString(search: string): string {
     .filter((part) => part !== '')
     .map((part): [string, string] => {
       const eq = part.indexOf('=');
-      return eq === -1 ? [safeDecode(part), ''] : [safeDecode(part.slice(0, eq)), safeDecode(part.slice(eq + 1))];
+      return eq === -1
+        ? [lenientDecode(part), '']
+        : [lenientDecode(part.slice(0, eq)), lenientDecode(part.slice(eq + 1))];
     });
-  pairs.sort((a, b) => compareCodeUnits(a[0], b[0]) || compareCodeUnits(a[1], b[1]));
+  pairs.sort((a, b) => compareCodePoints(a[0], b[0]) || compareCodePoints(a[1], b[1]));
   return pairs.map(([k, v]) => `${encodeRfc3986(k)}=${encodeRfc3986(v)}`).join('&');
 }
 
@@ -170,16 +182,43 @@ function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-// Malformed escapes are left as they are (Python's unquote does the same) rather than failing the request.
-function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+/** The header that presets the payload hash (lowercase). */
+const CONTENT_SHA256_HEADER = 'x-sdk-content-sha256';
+
+/**
+ * Percent-decoding that never throws, per run of `%XX` escapes decoded as UTF-8 (invalid bytes become U+FFFD);
+ * a malformed escape stays literal. This is Python's `unquote` (the SDK's), where `decodeURIComponent` would fail
+ * on the whole string for one bad escape.
+ */
+export function lenientDecode(value: string): string {
+  if (!value.includes('%')) return value;
+  return value.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => Buffer.from(run.replace(/%/g, ''), 'hex').toString('utf8'));
 }
 
-// Plain code-unit order, like the SDKs' byte-wise sort; localeCompare would depend on the ICU locale.
-function compareCodeUnits(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/**
+ * Strips leading and trailing ASCII whitespace: TAB, LF, VT, FF, CR, U+001C–U+001F and space, which is what the
+ * Python SDK's `str.strip()` removes of ASCII. `String.prototype.trim()` differs both ways: it also strips U+FEFF
+ * and Unicode spaces, and keeps U+001C–U+001F.
+ */
+export function trimAsciiWhitespace(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isAsciiWhitespace(value.charCodeAt(start))) start++;
+  while (end > start && isAsciiWhitespace(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
+/** TAB, LF, VT, FF, CR (0x09–0x0D), the separators U+001C–U+001F, and space. */
+function isAsciiWhitespace(code: number): boolean {
+  return (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x20);
+}
+
+/**
+ * Code-point order (the SDKs' order), not JavaScript's UTF-16 code-unit order: they differ when one string has a
+ * character beyond U+FFFF (a surrogate pair, 0xD800–0xDBFF) where the other has one in U+E000–U+FFFF. Comparing the
+ * UTF-8 bytes gives code-point order. localeCompare would depend on the ICU locale.
+ */
+export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }

@@ -47,6 +47,11 @@ export function printResult(result: MigrationResult, json: boolean, out: Out): n
         out(`failed_object_record: ${JSON.stringify(r.failed_object_record)}`);
       }
       if (r.error_reason) out(`error_reason: ${r.error_reason.error_code} ${r.error_reason.error_msg}`);
+      if (r.notification) {
+        const n = r.notification;
+        const how = n.delivered ? `delivered (HTTP ${n.status_code})` : `not delivered (${n.error ?? 'no 2xx answer'})`;
+        out(`Notification: ${how} to the ${n.source} webhook after ${n.attempts} attempt(s)`);
+      }
       out(
         `API calls: ${r.api_calls.oms} OMS (${r.api_calls.create} create, ${r.api_calls.show} show), ${r.api_calls.iam} IAM`,
       );

@@ -33,6 +33,7 @@ import type {
   DestinationNode,
   ListFile,
   MigrationRequest,
+  NotificationConfig,
   OrchestrationOptions,
   SmnConfig,
   SourceCdn,
@@ -53,6 +54,11 @@ export interface PatternRule {
 interface BaseSpec {
   /** Human description, copied into the JSON Schema. */
   description: string;
+  /**
+   * The rule set that added the field (see `ValidationRules`): under older sets the key is unknown, as it was, so a
+   * run that refused it then refuses it again on replay.
+   */
+  addedIn?: 'v3';
 }
 
 /** A string value. Lengths count Unicode code points, as JSON Schema does. */
@@ -458,6 +464,46 @@ const ORCHESTRATION = objectSpec<OrchestrationOptions>('How the orchestrator dri
   },
 });
 
+/**
+ * A webhook URL (`notification.webhook_url`): `http://` or `https://`, a host, an optional port, path and query;
+ * no user info (`user:password@`: it would be a secret in history), no fragment, no spaces or control characters.
+ * Written without `URL` (the workflow sandbox validates with it). Plain http is further restricted by the worker
+ * (loopback hosts only, unless `OMS_NOTIFY_ALLOW_INSECURE_HTTP=true`), which alone knows its opt-in.
+ */
+export const WEBHOOK_URL_PATTERN =
+  /^[hH][tT][tT][pP][sS]?:\/\/(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?(?:[/?][\x21-\x22\x24-\x7e]*)?$/u;
+
+const NOTIFICATION = objectSpec<NotificationConfig>(
+  'Completion webhook (not sent to OMS; see docs/notifications.md): one signed POST of the report summary per ' +
+    "final outcome. Without it, the worker's default webhook (OMS_NOTIFY_WEBHOOK_URL) is used, if any. OMS's own " +
+    'smn_config is separate and passed through to OMS.',
+  {
+    webhook_url: {
+      kind: 'string',
+      required: true,
+      description:
+        'http(s) URL receiving the POST; no user info or fragment. It is recorded in workflow history: put no ' +
+        'secret in it (the HMAC secret authenticates the delivery). Plain http only to a loopback host unless the ' +
+        'worker allows it (OMS_NOTIFY_ALLOW_INSECURE_HTTP).',
+      minLength: 1,
+      maxLength: 2048,
+      pattern: {
+        regex: WEBHOOK_URL_PATTERN,
+        message:
+          'must be an http:// or https:// URL with a host (and optional port, path and query), without user info ' +
+          '(user:password@), fragment, spaces or control characters',
+      },
+    },
+    credential_profile: {
+      ...PROFILE_NAME,
+      required: true,
+      description:
+        'Worker credential profile whose webhook secret (OMS_PROFILE_<NAME>_WEBHOOK_SECRET) keys the HMAC-SHA256 ' +
+        'signature of each delivery.',
+    },
+  },
+);
+
 /** Rules of the whole request: OMS's CreateTask body without secrets, plus `orchestration`. */
 export const MIGRATION_REQUEST_SPEC = objectSpec<MigrationRequest>(
   'A migration request: the OMS CreateTask body with credential-profile names instead of secrets, plus ' +
@@ -528,5 +574,6 @@ export const MIGRATION_REQUEST_SPEC = objectSpec<MigrationRequest>(
     enable_requester_pays: { kind: 'boolean', description: 'Requester-pays for source requests.' },
     task_priority: { kind: 'string', description: 'Scheduling priority.', enum: TASK_PRIORITIES },
     orchestration: ORCHESTRATION,
+    notification: { ...NOTIFICATION, addedIn: 'v3' },
   },
 );

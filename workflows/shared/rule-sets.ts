@@ -13,7 +13,7 @@
  * the old sets left unchanged), then append a row here with a new patch id. test/replay/validation-rules-replay
  * proves that the recorded histories replay with a stricter set added this way.
  */
-import { CORE_PROMISES_PATCH } from '../migration-patches';
+import { COMPLETION_NOTIFY_PATCH, CORE_PROMISES_PATCH } from '../migration-patches';
 import type { ValidationRules } from './validate-request';
 
 /** A rule set and the patch that makes new runs use it (`null`: the first set, used by runs without any marker). */
@@ -25,10 +25,14 @@ export interface RuleSetVersion {
 /** Patch: batch input validated under the v2 request rules (UTF-16 description, region ids, size bounds). */
 export const BATCH_RULES_PATCH = 'oms-batch-rules-v2';
 
-/** Rule sets of `migrationWorkflow`'s request, oldest first (`v2` came with the core-promises patch). */
+/**
+ * Rule sets of `migrationWorkflow`'s request, oldest first (`v2` came with the core-promises patch, `v3` (the
+ * `notification` object) with the completion-notify patch).
+ */
 export const MIGRATION_RULE_SETS: readonly RuleSetVersion[] = [
   { rules: 'v1', patch: null },
   { rules: 'v2', patch: CORE_PROMISES_PATCH },
+  { rules: 'v3', patch: COMPLETION_NOTIFY_PATCH },
 ];
 
 /** Rule sets of `batchMigrationWorkflow`'s input (its items included), oldest first. */

@@ -31,13 +31,13 @@ export { MAX_OBJECT_KEYS, MAX_REQUEST_BYTES } from './request-spec';
  * `app_id`, CDN keys, bandwidth windows, …). Raw secrets (`ak`, `sk`, `security_token`, `password`, …) anywhere
  * are refused with a message explaining the `credential_profile` reference to use instead.
  *
- * @param options.rules the rule set (see {@link ValidationRules}); default `v2`, the current one. A workflow
+ * @param options.rules the rule set (see {@link ValidationRules}); default `v3`, the current one. A workflow
  *   validating its own input must pass the rule set it was started under (`v1` for runs from before `v2`).
  * @returns `{ ok: true, request }` with the defaults applied (see {@link applyDefaults}), or
  *   `{ ok: false, errors }` listing every problem with its JSON path.
  */
 export function validateMigrationRequest(input: unknown, options: { rules?: ValidationRules } = {}): ValidationResult {
-  const rules = options.rules ?? 'v2';
+  const rules = options.rules ?? 'v3';
   const ctx: Context = { rules, issues: [], rejected: new Set(), scanBudget: SECRET_SCAN_BUDGET };
   try {
     if (!isRecord(input)) {
@@ -45,7 +45,7 @@ export function validateMigrationRequest(input: unknown, options: { rules?: Vali
     }
     const cleaned = checkObject(input, MIGRATION_REQUEST_SPEC, [], ctx) as CleanRequest;
     checkCrossFieldRules(cleaned, ctx);
-    if (rules === 'v2' && ctx.issues.length === 0) checkSize(input, ctx);
+    if (rulesAtLeast(rules, 'v2') && ctx.issues.length === 0) checkSize(input, ctx);
     if (ctx.issues.length > 0) return { ok: false, errors: ctx.issues };
     return { ok: true, request: applyDefaults(cleaned as MigrationRequest) };
   } catch {
@@ -55,7 +55,7 @@ export function validateMigrationRequest(input: unknown, options: { rules?: Vali
 }
 
 /**
- * Which rules a validation applies. `v2` (the default) adds to `v1`, which is the first rule set unchanged:
+ * Which rules a validation applies. `v2` adds to `v1`, which is the first rule set unchanged:
  *
  * - `description` counted in UTF-16 code units, as OMS counts it (an emoji is 2);
  * - region ids: 1 to 64 of `[A-Za-z0-9_-]` starting with a letter or digit (no spaces, line breaks or control
@@ -65,11 +65,28 @@ export function validateMigrationRequest(input: unknown, options: { rules?: Vali
  * - size: at most {@link MAX_OBJECT_KEYS} `src_node.object_key` entries and {@link MAX_REQUEST_BYTES} of JSON.
  *
  * The validator also runs in the workflow on every replay, so a workflow that validated its request under `v1`
- * (started before these rules) must keep `v1`: tightening a rule never fails a running migration. Workflows select
+ * (started before these rules) must keep `v1`: tightening a rule never fails a running migration. `v3` adds the
+ * optional `notification` object (a completion webhook); under `v1` and `v2` it stays an unknown key, so a run that
+ * refused it then refuses it on replay too. Workflows select
  * their set by patch (`rule-sets.ts`); a rule change is a new value here plus a new row there, never an edit of a
  * set in use.
  */
-export type ValidationRules = 'v1' | 'v2';
+export type ValidationRules = 'v1' | 'v2' | 'v3';
+
+/** Rule sets oldest first; each adds to the one before it. */
+const RULE_SET_ORDER: readonly string[] = ['v1', 'v2', 'v3'];
+
+/**
+ * Whether `rules` includes everything `since` has. A set this module does not know (a test's stricter set) counts
+ * as newer than all.
+ */
+function rulesAtLeast(rules: ValidationRules, since: ValidationRules): boolean {
+  const rank = (r: string): number => {
+    const i = RULE_SET_ORDER.indexOf(r);
+    return i < 0 ? Number.POSITIVE_INFINITY : i;
+  };
+  return rank(rules) >= rank(since);
+}
 
 /** Refuses a request whose JSON is larger than {@link MAX_REQUEST_BYTES}, naming the field that makes it large. */
 function checkSize(input: JsonObject, ctx: Context): void {
@@ -260,7 +277,7 @@ function checkString(value: string, spec: StringSpec, path: PathSegment[], ctx: 
   }
   const min = spec.minLength ?? 0;
   const max = spec.maxLength ?? Number.POSITIVE_INFINITY;
-  const utf16 = spec.utf16Length === true && ctx.rules === 'v2';
+  const utf16 = spec.utf16Length === true && rulesAtLeast(ctx.rules, 'v2');
   const length = utf16 ? value.length : lengthOf(value, max);
   if (length < min || length > max) {
     const unit = utf16 ? 'UTF-16 code units as OMS counts them, an emoji counting 2' : 'characters';
@@ -272,7 +289,7 @@ function checkString(value: string, spec: StringSpec, path: PathSegment[], ctx: 
     return INVALID;
   }
   // Under the current rules a strict pattern replaces the first one (it implies it), so its message is the one shown.
-  const pattern = ctx.rules === 'v2' ? (spec.strictPattern ?? spec.pattern) : spec.pattern;
+  const pattern = rulesAtLeast(ctx.rules, 'v2') ? (spec.strictPattern ?? spec.pattern) : spec.pattern;
   if (pattern && !pattern.regex.test(value)) {
     addIssue(ctx, path, pattern.message);
     return INVALID;
@@ -302,7 +319,7 @@ function checkArray(value: readonly unknown[], spec: ArraySpec, path: PathSegmen
     addIssue(ctx, path, `must contain at least ${plural(spec.minItems, 'item')}${spec.minItemsNote ?? ''}`);
     valid = false;
   }
-  const maxItems = spec.strictMaxItems && ctx.rules !== 'v2' ? undefined : spec.maxItems;
+  const maxItems = spec.strictMaxItems && !rulesAtLeast(ctx.rules, 'v2') ? undefined : spec.maxItems;
   if (maxItems !== undefined && value.length > maxItems) {
     addIssue(ctx, path, `must contain at most ${plural(maxItems, 'item')}${spec.maxItemsNote ?? ''}`);
     valid = false;
@@ -324,7 +341,10 @@ function checkArray(value: readonly unknown[], spec: ArraySpec, path: PathSegmen
 
 function checkObject(value: JsonObject, spec: ObjectSpec, path: PathSegment[], ctx: Context): JsonObject {
   const cleaned: JsonObject = {};
+  const known = (fieldSpec: FieldSpec): boolean =>
+    fieldSpec.addedIn === undefined || rulesAtLeast(ctx.rules, fieldSpec.addedIn);
   for (const [key, fieldSpec] of Object.entries(spec.fields)) {
+    if (!known(fieldSpec)) continue;
     const childPath = [...path, key];
     if (!Object.hasOwn(value, key) || value[key] === undefined) {
       if (fieldSpec.required) addIssue(ctx, childPath, 'is required');
@@ -334,12 +354,12 @@ function checkObject(value: JsonObject, spec: ObjectSpec, path: PathSegment[], c
     if (result !== INVALID) cleaned[key] = result;
   }
   for (const key of Object.keys(value)) {
-    if (Object.hasOwn(spec.fields, key)) continue;
+    if (Object.hasOwn(spec.fields, key) && known(spec.fields[key]!)) continue;
     const childPath = [...path, key];
     if (isSecretKey(key)) {
       addIssue(ctx, childPath, secretMessage(path));
     } else {
-      addIssue(ctx, childPath, unknownKeyMessage(key, spec));
+      addIssue(ctx, childPath, unknownKeyMessage(key, spec, ctx.rules));
       scanForSecrets(value[key], childPath, ctx);
     }
   }
@@ -409,8 +429,11 @@ function editDistance(a: string, b: string, limit: number): number {
   return previous[b.length] ?? limit + 1;
 }
 
-function unknownKeyMessage(key: string, spec: ObjectSpec): string {
-  const known = Object.keys(spec.fields);
+function unknownKeyMessage(key: string, spec: ObjectSpec, rules: ValidationRules): string {
+  const known = Object.keys(spec.fields).filter((k) => {
+    const since = spec.fields[k]!.addedIn;
+    return since === undefined || rulesAtLeast(rules, since);
+  });
   const spelled = normalizeKeySpelling(key);
   let best: string | undefined;
   let bestDistance = 3;

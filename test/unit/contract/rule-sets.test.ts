@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 
-import { CORE_PROMISES_PATCH } from '../../../workflows/migration-patches';
+import { COMPLETION_NOTIFY_PATCH, CORE_PROMISES_PATCH } from '../../../workflows/migration-patches';
 import { LIMITER_DEFAULTS } from '../../../workflows/limiter-types';
 import type { MigrationRequest, OrchestrationOptions } from '../../../workflows/request-types';
 import {
@@ -45,7 +45,8 @@ describe('rule-set registries', () => {
   });
 
   test('a migration validates under v2 with the core-promises marker, v1 without (as recorded runs did)', () => {
-    expect(MIGRATION_RULE_SETS.map((s) => s.patch)).toEqual([null, CORE_PROMISES_PATCH]);
+    expect(MIGRATION_RULE_SETS.map((s) => s.patch)).toEqual([null, CORE_PROMISES_PATCH, COMPLETION_NOTIFY_PATCH]);
+    expect(selectRules(MIGRATION_RULE_SETS, () => true)).toBe('v3');
     expect(selectRules(MIGRATION_RULE_SETS, (id) => id === CORE_PROMISES_PATCH)).toBe('v2');
     expect(selectRules(MIGRATION_RULE_SETS, () => false)).toBe('v1');
   });
@@ -60,7 +61,7 @@ describe('rule-set registries', () => {
     const sets: RuleSetVersion[] = [
       { rules: 'v1', patch: null },
       { rules: 'v2', patch: 'a' },
-      { rules: 'v3' as RuleSetVersion['rules'], patch: 'b' },
+      { rules: 'v3', patch: 'b' },
     ];
     const asked: string[] = [];
     expect(
