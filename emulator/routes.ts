@@ -15,14 +15,14 @@ export const ROUTE_NAMES = [
   'StopTask',
   'DeleteTask',
   'UpdateBandwidthPolicy',
+  'ShowRegionInfo',
+  'ShowCloudType',
   // OBS (obs-handlers.ts): the reads of Huawei's OBS SDK, on the same port.
   'ObsHeadApiVersion',
   'ObsHeadBucket',
   'ObsListObjects',
   'ObsGetObject',
   'ObsHeadObject',
-  'ShowRegionInfo',
-  'ShowCloudType',
 ] as const;
 
 /** An emulated route. */
