@@ -6,7 +6,7 @@
  *
  * Checks are entries of {@link PREFLIGHT_CHECKS}: `applies` says whether the request needs the check, `needsOms`
  * skips it when OMS cannot be used (endpoint or credentials failed), and `run` returns the verdict. The OBS checks
- * are entries whose `run` reports `skipped` until an OBS client is wired in (the worker owns OBS access too).
+ * run with Huawei's OBS SDK (activities/preflight-obs.ts).
  */
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -24,6 +24,13 @@ import { limiterWorkflowId } from '../workflows/shared/region-limiter-logic';
 import { TaskStatus } from '../workflows/task-status';
 import type { ActivityContext } from './context';
 import type { OmsClient } from './oms/client';
+import {
+  checkDestinationBucket,
+  checkDestinationWritable,
+  checkListFile,
+  checkSourceBucket,
+  estimateSourcePrefixes,
+} from './preflight-obs';
 import { OmsApiError } from './oms/errors';
 import { IAM_TOKEN_OPERATION } from './oms/iam';
 import { run } from './run-activity';
@@ -122,10 +129,6 @@ function sourceCloud(request: NormalizedMigrationRequest): string {
 }
 
 const isHuaweiSource = (r: NormalizedMigrationRequest): boolean => sameCloud(sourceCloud(r), HUAWEI_CLOUD);
-
-/** The OBS checks the lead plugs in (activities/obs/bucket-checks.ts); reported until then, never silently absent. */
-const obsNotAvailable = (): Promise<CheckVerdict> =>
-  Promise.resolve({ status: 'skipped', reason: 'OBS checks not available' });
 
 // --- The checks ---
 
@@ -265,27 +268,27 @@ const regions: PreflightCheckSpec = {
 };
 
 /** The source bucket exists and the source profile may read it (Huawei OBS sources). */
-const srcBucket: PreflightCheckSpec = { name: 'src-bucket', applies: isHuaweiSource, run: obsNotAvailable };
+const srcBucket: PreflightCheckSpec = { name: 'src-bucket', applies: isHuaweiSource, run: checkSourceBucket };
 
 /** Objects and bytes under the prefixes, by listing up to a bound (Huawei OBS prefix sources). */
 const prefixEstimate: PreflightCheckSpec = {
   name: 'prefix-estimate',
   applies: (r) => r.task_type === 'prefix' && isHuaweiSource(r),
-  run: obsNotAvailable,
+  run: estimateSourcePrefixes,
 };
 
 /** The list files exist in the list bucket (list and URL-list tasks). */
 const listFile: PreflightCheckSpec = {
   name: 'list-file',
   applies: (r) => r.src_node.list_file !== undefined,
-  run: obsNotAvailable,
+  run: checkListFile,
 };
 
 /** The destination bucket exists and the destination profile may access it. */
-const dstBucket: PreflightCheckSpec = { name: 'dst-bucket', run: obsNotAvailable };
+const dstBucket: PreflightCheckSpec = { name: 'dst-bucket', run: checkDestinationBucket };
 
 /** The destination profile may write there, where OBS lets one check that without writing (bucket ACL/policy). */
-const dstWritable: PreflightCheckSpec = { name: 'dst-writable', run: obsNotAvailable };
+const dstWritable: PreflightCheckSpec = { name: 'dst-writable', run: checkDestinationWritable };
 
 /**
  * OMS's side of the quota: tasks running (2), pausing (7) and waiting (1) in the project's region. Creations in
