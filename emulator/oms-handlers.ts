@@ -14,6 +14,7 @@ import type { RouteMatch } from './routes';
 import type { EmulatorState } from './state';
 import type { TaskRecord } from './task-model';
 import { TaskStatus } from './task-model';
+import { handleTaskGroup } from './task-group-handlers';
 import { renderTask } from './task-view';
 import { validateBandwidthUpdate, validateCreateTask, validateListQuery, validateStartTask } from './validation';
 
@@ -156,6 +157,15 @@ export function handleOms(state: EmulatorState, route: RouteMatch, req: ParsedRe
       sim.updateBandwidth(task, policy);
       return { status: 200 };
     }
+    case 'CreateTaskGroup':
+    case 'ListTaskGroup':
+    case 'ShowTaskGroup':
+    case 'StopTaskGroup':
+    case 'StartTaskGroup':
+    case 'RetryTaskGroup':
+    case 'UpdateTaskGroup':
+    case 'DeleteTaskGroup':
+      return handleTaskGroup(state, route, req, auth);
     case 'KeystoneCreateUserTokenByPassword':
       // Routed to handleCreateToken by the server; reaching this is a wiring bug.
       throw authError('unexpected route');
