@@ -6,14 +6,18 @@ import { batchActivities } from './batch-activities';
 import { createActivityContext, type ActivityDeps } from './context';
 import { limiterActivities, requireTemporalClient } from './limiter-activities';
 import { migrationActivities } from './migration-activities';
+import { taskGroupActivities } from './task-group-activities';
 
 export type { ActivityDeps } from './context';
 
 /** All activities, keyed by their activity type names. */
 export function createActivities(deps: ActivityDeps) {
   const temporal = () => requireTemporalClient(deps.temporalClient);
+  // One context (clients, token cache) for the task and the task-group activities.
+  const ctx = createActivityContext(deps);
   return {
-    ...migrationActivities(createActivityContext(deps)),
+    ...migrationActivities(ctx),
+    ...taskGroupActivities(ctx),
     ...limiterActivities(temporal),
     ...batchActivities(temporal),
   };

@@ -2,3 +2,4 @@
 export { migrationWorkflow } from './migration';
 export { batchMigrationWorkflow } from './batch';
 export { regionLimiterWorkflow } from './region-limiter';
+export { taskGroupMigrationWorkflow } from './task-group-migration';
