@@ -19,6 +19,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import {
   MIGRATION_WORKFLOW_TYPE,
   REPORT_MEMO_KEY,
+  TASK_GROUP_MIGRATION_WORKFLOW_TYPE,
   pauseUpdate,
   progressQuery,
   resumeUpdate,
@@ -27,6 +28,8 @@ import {
 import { FailureType } from '../workflows/failure-types';
 import { MAX_REQUEST_BYTES, formatIssues, validateMigrationRequest } from '../workflows/shared/validate-request';
 import type { migrationWorkflow } from '../workflows/migration';
+import type { taskGroupMigrationWorkflow } from '../workflows/task-group-migration';
+import { validateTaskGroupRequest } from '../workflows/task-group-validate';
 import { mergeSnapshot } from '../workflows/migration-state';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../workflows/search-attributes';
 import { isRecord } from '../workflows/shared/is-record';
@@ -48,8 +51,8 @@ import { asPayloadTooLarge } from './payload-size';
 // Part of this module's public surface since before payload-size.ts existed.
 export { PayloadTooLargeError, asPayloadTooLarge, payloadSizeRefusal } from './payload-size';
 
-/** Workflow type name, for starts from the CLI or any SDK. */
-export { MIGRATION_WORKFLOW_TYPE };
+/** Workflow type names, for starts from the CLI or any SDK. */
+export { MIGRATION_WORKFLOW_TYPE, TASK_GROUP_MIGRATION_WORKFLOW_TYPE };
 /** Default task queue (the worker's `OMS_TASK_QUEUE`). */
 export const DEFAULT_TASK_QUEUE = 'oms-migrations';
 
@@ -234,6 +237,56 @@ export class MigrationClient extends TaskQueueClient {
   }
 
   /**
+   * Validates and starts a migration through one OMS task group (`taskGroupMigrationWorkflow`): the same request as
+   * {@link start} (task type `prefix` — the default here —, `list` or `url_list`; no `task_priority`), the same
+   * idempotency per migration id (the same request under a running or retained id returns it; another request, or a
+   * task migration, under it is a conflict). Control it with {@link pause}, {@link resume}, {@link setBandwidth},
+   * {@link cancel}; {@link result} returns its `TaskGroupReport` (`kind: 'group'`) as `report`.
+   * @throws InvalidMigrationRequestError before contacting Temporal when the request is invalid for a group.
+   * @throws MigrationIdConflictError when the id is taken by another request or workflow type.
+   */
+  async startTaskGroupMigration(
+    request: unknown,
+    options: StartOptions = {},
+  ): Promise<{ migrationId: string; runId: string; existing: boolean }> {
+    const validation = validateTaskGroupRequest(request as MigrationRequest);
+    if (!validation.ok) throw new InvalidMigrationRequestError(validation.errors);
+    const req = validation.request;
+    const migrationId = options.migrationId ?? `group-migration-${crypto.randomUUID()}`;
+    const typedSearchAttributes: SearchAttributePair[] = [{ key: OMS_TASK_TYPE, value: req.task_type }];
+    if (this.bucketSearchAttributes) {
+      typedSearchAttributes.push({ key: OMS_DST_BUCKET, value: req.dst_node.bucket });
+      if (req.src_node.bucket) typedSearchAttributes.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
+    }
+    try {
+      const handle = await this.client.workflow.start<typeof taskGroupMigrationWorkflow>(
+        TASK_GROUP_MIGRATION_WORKFLOW_TYPE,
+        {
+          taskQueue: options.taskQueue ?? this.taskQueue,
+          workflowId: migrationId,
+          args: [request as MigrationRequest],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `OMS ${req.task_type} task-group migration: ${req.src_node.bucket ?? 'URL list'} → ${req.dst_node.bucket}`,
+          typedSearchAttributes,
+          ...bucketSearchAttributesMemo(this.bucketSearchAttributes),
+        },
+      );
+      return { migrationId, runId: handle.firstExecutionRunId, existing: false };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const described = await this.client.workflow.getHandle(migrationId).describe();
+        const existing = await this.existingRequest(migrationId, described, TASK_GROUP_MIGRATION_WORKFLOW_TYPE);
+        if ('reason' in existing) throw new MigrationIdConflictError(migrationId, ['$'], existing.reason);
+        const differences = jsonDifferences(existing.request, req);
+        if (differences.length > 0) throw new MigrationIdConflictError(migrationId, differences);
+        return { migrationId, runId: described.runId, existing: true };
+      }
+      throw asPayloadTooLarge(err, migrationId, request, MAX_REQUEST_BYTES) ?? err;
+    }
+  }
+
+  /**
    * The normalized request an existing migration was started with: the input of its first run's first event (or,
    * when that run is no longer retained, of its current run: a continued run carries the normalized request).
    * Validated under the first rules, which accept every request any version started. Anything else — another
@@ -242,9 +295,15 @@ export class MigrationClient extends TaskQueueClient {
   private async existingRequest(
     migrationId: string,
     described: WorkflowExecutionDescription,
+    workflowType: string = MIGRATION_WORKFLOW_TYPE,
   ): Promise<{ request: NormalizedMigrationRequest } | { reason: string }> {
-    if (described.type !== MIGRATION_WORKFLOW_TYPE) {
-      return { reason: `it is a ${described.type} workflow, not a migration` };
+    if (described.type !== workflowType) {
+      return {
+        reason:
+          workflowType === MIGRATION_WORKFLOW_TYPE
+            ? `it is a ${described.type} workflow, not a migration`
+            : `it is a ${described.type} workflow, not a ${workflowType}`,
+      };
     }
     const firstRunId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
     for (const runId of new Set([firstRunId, described.runId])) {
@@ -265,7 +324,10 @@ export class MigrationClient extends TaskQueueClient {
       } catch {
         continue;
       }
-      const existing = validateMigrationRequest(input, { rules: 'v1' });
+      const existing =
+        workflowType === MIGRATION_WORKFLOW_TYPE
+          ? validateMigrationRequest(input, { rules: 'v1' })
+          : validateTaskGroupRequest(input as MigrationRequest);
       if (!existing.ok) return { reason: 'the existing migration was not started with a valid migration request' };
       return { request: existing.request };
     }
