@@ -4,7 +4,12 @@
  * update/delete keep their preconditions, validation errors name the field, secrets are never echoed, and AK/SK
  * signing works as on every route. The clock is manual (timeScale 0): time moves only by `advanceMs`.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import type { RunningEmulator } from '../../emulator';
+import { startEmulator } from '../../emulator';
 import { AK, PROJECT_ID, REGION, SK, getToken, oms, signedRequest, startTestEmulator } from './helpers';
 
 jest.setTimeout(30_000);
@@ -245,4 +250,32 @@ test('AK/SK-signed requests are accepted; a bad signature is refused by the gate
   expect(bad.json()).toMatchObject({ error_code: 'APIGW.0301' });
   const anonymous = await oms(emulator, 'not-a-token', 'GET', '/taskgroups');
   expect(anonymous.status).toBe(401);
+});
+
+test('groups persist in the data directory with their members; a restart keeps the split and the status', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'oms-emulator-groups-'));
+  const own: RunningEmulator[] = [];
+  try {
+    const first = await startEmulator({ dataDir, timeScale: 0 });
+    own.push(first);
+    const firstToken = await getToken(first);
+    const created = await oms(first, firstToken, 'POST', '/taskgroups', groupBody());
+    const { group_id: id } = created.json<{ group_id: string }>();
+    // Members start at +2 s (scheduling delay) and need ~31 ms each at the default 20 MiB/s: running at +2.01 s.
+    await first.admin.setClock({ advanceMs: 2_010 });
+    const before = (await oms(first, firstToken, 'GET', `/taskgroups/${id}`)).json<Record<string, unknown>>();
+    expect(before).toMatchObject({ status: 2, total_task_num: 2 });
+    await first.stop();
+    own.pop();
+    const second = await startEmulator({ dataDir, timeScale: 0 });
+    own.push(second);
+    const after = (await oms(second, firstToken, 'GET', `/taskgroups/${id}`)).json<Record<string, unknown>>();
+    expect(after).toMatchObject({ group_id: id, status: 2, total_task_num: 2, create_complete_num: 20 });
+    const snapshot = fs.readFileSync(path.join(dataDir, 'state.json'), 'utf8');
+    expect(snapshot).toContain(id);
+    expect(snapshot).not.toContain(SK);
+  } finally {
+    for (const e of own) await e.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
 });
