@@ -41,6 +41,7 @@ import type {
   ValidationIssue,
 } from '../workflows/request-types';
 import type { TaskSnapshot } from '../workflows/task-status';
+import type { TaskGroupSnapshot } from '../workflows/task-group-types';
 import {
   bucketSearchAttributesMemo,
   resolveBucketSearchAttributes,
@@ -137,6 +138,8 @@ export interface MigrationStatus {
    * that changed nothing are deliberately kept out of history, so only the pending activity shows them).
    */
   live?: TaskSnapshot;
+  /** For a task-group migration: the freshest group snapshot, from the polling activity's latest attempt. */
+  live_group?: TaskGroupSnapshot;
 }
 
 /** How a finished migration ended, with its report (also for failures that carry one). */
@@ -353,7 +356,12 @@ export class MigrationClient extends TaskQueueClient {
     } catch {
       // A closed workflow without a worker cannot answer queries; the status alone is still useful.
     }
-    const live = await this.livePollSnapshot(handle);
+    if (described.type === TASK_GROUP_MIGRATION_WORKFLOW_TYPE) {
+      const group = await this.livePollSnapshot<TaskGroupSnapshot>(handle, 'pollTaskGroup');
+      if (group) status.live_group = group;
+      return status;
+    }
+    const live = await this.livePollSnapshot<TaskSnapshot>(handle, 'pollMigrationTask');
     // The live snapshot is fresher, but never shows less progress than the workflow already recorded.
     if (live) status.live = mergeSnapshot(status.progress?.snapshot, live);
     return status;
@@ -367,16 +375,16 @@ export class MigrationClient extends TaskQueueClient {
   }
 
   /** The OMS snapshot carried by the polling activity's last (pending) attempt, if any. */
-  private async livePollSnapshot(handle: WorkflowHandle): Promise<TaskSnapshot | undefined> {
+  private async livePollSnapshot<T>(handle: WorkflowHandle, activityType: string): Promise<T | undefined> {
     const raw = await handle.describe();
-    const pending = raw.raw.pendingActivities?.find((a) => a.activityType?.name === 'pollMigrationTask');
+    const pending = raw.raw.pendingActivities?.find((a) => a.activityType?.name === activityType);
     const info = pending?.lastFailure?.applicationFailureInfo;
     // Only a TaskPending failure carries a snapshot (an API error's details are the error's own).
     if (info?.type !== FailureType.TaskPending) return undefined;
     const payloads = info.details?.payloads;
     if (!payloads?.length) return undefined;
     // Through the codecs too: with payload encryption the details are encrypted like every other payload.
-    return decodeFromPayloadsAtIndex<TaskSnapshot>(this.client.options.loadedDataConverter, 0, payloads);
+    return decodeFromPayloadsAtIndex<T>(this.client.options.loadedDataConverter, 0, payloads);
   }
 
   /** Calls `onProgress` with fresh status about every `intervalMs` until the migration closes; returns the result. */

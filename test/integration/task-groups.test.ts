@@ -149,7 +149,7 @@ test('failed objects are retried with RetryTaskGroup within failed_object_retry_
 });
 
 test('pause, bandwidth, resume and cancel drive the group', async () => {
-  // 200 objects of 1 MiB at 1 MiB/s per member, five members at a time: 40 simulated seconds.
+  // 200 objects of 1 MiB at 1 MiB/s per member.
   const slow = () =>
     groupRequest('demo-logs', 'logs/', {
       bandwidth_policy: [{ start: '00:00', end: '23:59', max_bandwidth: 1_048_576 }],
@@ -157,40 +157,58 @@ test('pause, bandwidth, resume and cancel drive the group', async () => {
   const running = async (id: string) =>
     waitFor(async () => (await stack.migrations.status(id)).progress?.phase === 'running', 60_000, `${id} running`);
 
-  const id = uniqueId('group-pause');
-  await stack.migrations.startTaskGroupMigration(slow(), { migrationId: id });
-  await running(id);
-  await stack.migrations.pause(id);
-  const paused = await waitFor(
-    async () => {
-      const p = (await stack.migrations.status(id)).progress;
-      return p?.paused ? p : undefined;
-    },
-    60_000,
-    'paused',
-  );
-  const groupId = (paused as unknown as { group_id: string }).group_id;
-  expect((await showGroup(groupId)).status).toBe(3);
-  await expect(stack.migrations.pause(id)).rejects.toThrow(/paused/);
-  await stack.migrations.resume(id);
-  const policy = [{ start: '00:00', end: '23:59', max_bandwidth: 4 * 1_048_576 }];
-  await stack.migrations.setBandwidth(id, policy);
-  expect((await showGroup(groupId)).bandwidth_policy).toEqual(policy);
-  const report = await resultOf(id);
-  // Restarted members skip what they had already copied before the pause.
-  expect(report).toMatchObject({ outcome: 'succeeded', total_num: 200, failed_num: 0 });
-  expect(report.successful_num + report.skipped_num).toBe(200);
-  expect(report.api_calls.stop).toBe(1);
-  expect(report.api_calls.start).toBe(1);
+  try {
+    // Two members at a time: 100 simulated seconds, 10 s of wall time at this scale, ample for the steps below.
+    await stack.emulator.admin.updateSettings({ maxRunningPerRegion: 2 });
+    const id = uniqueId('group-pause');
+    await stack.migrations.startTaskGroupMigration(slow(), { migrationId: id });
+    await running(id);
+    // Between status changes the workflow hears nothing; status() reads the poll's latest attempt.
+    const live = await waitFor(
+      async () => {
+        const g = (await stack.migrations.status(id)).live_group;
+        return g && g.executing_task_num > 0 ? g : undefined;
+      },
+      60_000,
+      'a live group snapshot',
+    );
+    expect(live).toMatchObject({ status: 2, total_task_num: 20 });
+    await stack.migrations.pause(id);
+    const paused = await waitFor(
+      async () => {
+        const p = (await stack.migrations.status(id)).progress;
+        return p?.paused ? p : undefined;
+      },
+      60_000,
+      'paused',
+    );
+    const groupId = (paused as unknown as { group_id: string }).group_id;
+    expect((await showGroup(groupId)).status).toBe(3);
+    await expect(stack.migrations.pause(id)).rejects.toThrow(/paused/);
+    await stack.migrations.resume(id);
+    const policy = [{ start: '00:00', end: '23:59', max_bandwidth: 4 * 1_048_576 }];
+    await stack.migrations.setBandwidth(id, policy);
+    expect((await showGroup(groupId)).bandwidth_policy).toEqual(policy);
+    const report = await resultOf(id);
+    // Restarted members skip what they had already copied before the pause.
+    expect(report).toMatchObject({ outcome: 'succeeded', total_num: 200, failed_num: 0 });
+    expect(report.successful_num + report.skipped_num).toBe(200);
+    expect(report.api_calls.stop).toBe(1);
+    expect(report.api_calls.start).toBe(1);
 
-  const cancelled = uniqueId('group-cancel');
-  await stack.migrations.startTaskGroupMigration(slow(), { migrationId: cancelled });
-  await running(cancelled);
-  await stack.migrations.cancel(cancelled);
-  const result = await stack.migrations.result(cancelled);
-  expect(result.outcome).toBe('cancelled');
-  const stoppedId = (result.report as unknown as TaskGroupReport).group_id!;
-  expect([3, 7]).toContain((await showGroup(stoppedId)).status);
+    const cancelled = uniqueId('group-cancel');
+    await stack.migrations.startTaskGroupMigration(slow(), { migrationId: cancelled });
+    await running(cancelled);
+    await stack.migrations.cancel(cancelled);
+    const result = await stack.migrations.result(cancelled);
+    expect(result.outcome).toBe('cancelled');
+    const stoppedId = (result.report as unknown as TaskGroupReport).group_id!;
+    expect([3, 7]).toContain((await showGroup(stoppedId)).status);
+  } finally {
+    await stack.emulator.admin.updateSettings({
+      maxRunningPerRegion: DEFAULT_EMULATOR_CONFIG.simulation.maxRunningPerRegion,
+    });
+  }
 });
 
 test('bad input fails before any OMS call, naming the fields', async () => {
