@@ -21,6 +21,7 @@
  * This workflow type is new: it carries no patches. Any later change to the commands it issues needs `patched()`.
  */
 import {
+  ActivityCancellationType,
   ApplicationFailure,
   CancellationScope,
   ContinueAsNew,
@@ -287,16 +288,23 @@ async function createGroup(
     ...API_CALL,
     // Up to the deadline (at least ten minutes): a quota refusal or refused credentials back off until they clear.
     scheduleToCloseTimeout: Math.max(10 * 60_000, state.deadline_at - Date.now()),
+    // A cancellation waits for the attempt in flight (its CreateTaskGroup is never aborted mid-request) and then
+    // stops the retries: a cancelled migration does not sit out a quota wait.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   const startedAt = Date.now();
-  // Not cancellable: a create cancelled mid-flight could still land at OMS and leave a group nobody watches.
-  const created = await CancellationScope.nonCancellable(() =>
-    createTaskGroup({
+  let created: Awaited<ReturnType<typeof createTaskGroup>>;
+  try {
+    created = await createTaskGroup({
       idempotency_key: idempotencyKey(),
       request: req,
       ...(mayFollowEarlierRun() ? { lookup_first: true } : {}),
-    }),
-  );
+    });
+  } catch (err) {
+    // Cancelled, or failed after attempts whose outcome may be unknown (a lost answer): remove any group made.
+    await reconcile(req, state);
+    throw err;
+  }
   state.calls = addCalls(state.calls, created.calls);
   state.group_id = created.group_id;
   state.phase = 'waiting';
