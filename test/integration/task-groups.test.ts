@@ -4,6 +4,8 @@
  * objects are retried with RetryTaskGroup; pause, bandwidth, resume and cancel drive the group; bad input fails
  * before any OMS call.
  */
+import { execFileSync } from 'node:child_process';
+
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 
@@ -12,7 +14,9 @@ import { DEFAULT_EMULATOR_CONFIG } from '../../emulator';
 import { TASK_GROUP_MIGRATION_WORKFLOW_TYPE } from '../../workflows/definitions';
 import type { MigrationRequest } from '../../workflows/request-types';
 import type { TaskGroupReport } from '../../workflows/task-group-types';
+import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import { getToken, oms } from '../emulator/helpers';
+import { testEnv } from '../helpers/env';
 import { startStack, type Stack } from '../helpers/stack';
 import { uniqueId, waitFor } from '../helpers/wait';
 
@@ -114,6 +118,23 @@ test('a create OMS processes after the client gave up leaves exactly one group: 
   } finally {
     await late.close();
   }
+});
+
+test('a reset to the first workflow task of a finished group migration re-attaches: no second group', async () => {
+  const id = uniqueId('group-reset');
+  await stack.migrations.startTaskGroupMigration(groupRequest('demo-logs', 'logs/03'), { migrationId: id });
+  const first = await resultOf(id);
+  expect(first.outcome).toBe('succeeded');
+  const before = await groupIds();
+  const cli = await ensureTemporalCli();
+  execFileSync(cli.path, [
+    ...['workflow', 'reset', '--workflow-id', id, '--type', 'FirstWorkflowTask', '--reason', 'test'],
+    ...['--address', testEnv('address'), '--namespace', testEnv('namespace')],
+  ]);
+  const again = await resultOf(id);
+  expect(again).toMatchObject({ outcome: 'succeeded', group_id: first.group_id });
+  expect(again.api_calls.create).toBe(0);
+  expect(await groupIds()).toEqual(before);
 });
 
 test('failed objects are retried with RetryTaskGroup within failed_object_retry_rounds', async () => {
