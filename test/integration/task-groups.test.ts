@@ -232,6 +232,28 @@ test('pause, bandwidth, resume and cancel drive the group', async () => {
   }
 });
 
+test('the deadline stops the group and ends DeadlineExceeded with the report', async () => {
+  // Two members at a time at 1 MiB/s: 100 simulated seconds (10 s of wall time) against a 3 s deadline.
+  await stack.emulator.admin.updateSettings({ maxRunningPerRegion: 2 });
+  try {
+    const id = uniqueId('group-deadline');
+    const request = groupRequest('demo-logs', 'logs/', {
+      bandwidth_policy: [{ start: '00:00', end: '23:59', max_bandwidth: 1_048_576 }],
+      orchestration: { poll_interval_seconds: 0.5, min_poll_interval_seconds: 0.1, deadline_seconds: 3 },
+    });
+    await stack.migrations.startTaskGroupMigration(request, { migrationId: id });
+    const result = await stack.migrations.result(id);
+    expect(result.failure?.type).toBe('DeadlineExceeded');
+    const report = result.report as unknown as TaskGroupReport;
+    expect(report).toMatchObject({ kind: 'group', outcome: 'failed' });
+    expect([3, 7]).toContain((await showGroup(report.group_id!)).status);
+  } finally {
+    await stack.emulator.admin.updateSettings({
+      maxRunningPerRegion: DEFAULT_EMULATOR_CONFIG.simulation.maxRunningPerRegion,
+    });
+  }
+});
+
 test('bad input fails before any OMS call, naming the fields', async () => {
   const before = (await stack.emulator.admin.counters()).CreateTaskGroup ?? 0;
   const bad = { ...groupRequest('demo-logs', 'logs/'), task_type: 'object', task_priority: 'HIGH' } as MigrationRequest;
