@@ -18,7 +18,8 @@
  * and the creation quota (the members are ordinary tasks, oms-api.md §5.2 `group_type: GROUP_TASK`, §10), so
  * `max_running_per_region` should leave room for the members of the groups running at once (docs/task-groups.md).
  *
- * This workflow type is new: it carries no patches. Any later change to the commands it issues needs `patched()`.
+ * Patch ids: {@link TASK_GROUP_OUTCOME_ATTRIBUTES_PATCH}. Its histories (test/replay/histories/task-group-*.json)
+ * must keep replaying: any later change to the commands it issues needs `patched()`.
  */
 import {
   ActivityCancellationType,
@@ -30,10 +31,12 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
   upsertMemo,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 
@@ -65,7 +68,8 @@ import type {
   TaskGroupReport,
   TaskGroupSnapshot,
 } from './task-group-types';
-import { GroupStatus, isFinalGroupStatus } from './task-group-types';
+import { GroupStatus, groupStatusText, isFinalGroupStatus } from './task-group-types';
+import { OMS_OUTCOME, OMS_STATUS } from './search-attributes';
 
 const api = proxyActivities<Activities>(API_CALL);
 const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
@@ -74,6 +78,12 @@ const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 /** How long a poll may run past the deadline (backstop of its schedule-to-close timeout). */
 const DEADLINE_GRACE_MS = 2 * 60_000;
+/**
+ * Patch id: the final `OmsStatus` (group status word) and `OmsOutcome` search attributes, so group migrations can be
+ * listed by outcome like task migrations. Runs recorded before it (test/replay/histories/task-group-*.json) skip it.
+ */
+export const TASK_GROUP_OUTCOME_ATTRIBUTES_PATCH = 'oms-task-group-outcome-attributes';
+
 /** Shortest and longest wait before looking for duplicates after a create of unknown outcome. */
 const SETTLE_MIN_MS = 10_000;
 const SETTLE_MAX_MS = 120_000;
@@ -494,6 +504,7 @@ async function finish(
     }
   }
   state.phase = 'done';
+  recordOutcome(snap.status, outcome);
   await condition(allHandlersFinished);
   const report = buildReport(req, state, id, outcome);
   if (outcome === 'failed') {
@@ -548,6 +559,7 @@ async function exitEarly(
     await slot.release();
     state.phase = why === 'cancelled' ? 'cancelled' : 'deadline_exceeded';
     const report = buildReport(req, state, id, why === 'cancelled' ? 'cancelled' : 'failed');
+    recordOutcome(state.snapshot?.status, report.outcome);
     upsertMemo({ [REPORT_MEMO_KEY]: report });
     if (why === 'cancelled') throw cause;
     throw ApplicationFailure.create({
@@ -557,6 +569,15 @@ async function exitEarly(
       details: [report],
     });
   });
+}
+
+/** The final `OmsStatus` and `OmsOutcome` search attributes (runs with the patch). */
+function recordOutcome(status: number | undefined, outcome: MigrationOutcome): void {
+  if (!patched(TASK_GROUP_OUTCOME_ATTRIBUTES_PATCH)) return;
+  upsertSearchAttributes([
+    ...(status === undefined ? [] : [{ key: OMS_STATUS, value: groupStatusText(status) }]),
+    { key: OMS_OUTCOME, value: outcome },
+  ]);
 }
 
 function buildReport(

@@ -13,6 +13,7 @@ import { InvalidMigrationRequestError } from '../../client/migration-client';
 import { DEFAULT_EMULATOR_CONFIG } from '../../emulator';
 import { TASK_GROUP_MIGRATION_WORKFLOW_TYPE } from '../../workflows/definitions';
 import type { MigrationRequest } from '../../workflows/request-types';
+import { OMS_OUTCOME, OMS_STATUS } from '../../workflows/search-attributes';
 import type { TaskGroupReport } from '../../workflows/task-group-types';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import { getToken, oms } from '../emulator/helpers';
@@ -84,6 +85,8 @@ test('a prefix group succeeds; the report carries the counts the emulator aggreg
   // The marker ties the group to the migration; the request's secrets never reach OMS's echo or the report.
   expect(group.description).toMatch(/oms-orch:[0-9a-f]{24}/);
   expect(JSON.stringify(report)).not.toContain(DEFAULT_EMULATOR_CONFIG.accessKeys[0]!.sk);
+  const sa = (await stack.migrations.handle(id).describe()).typedSearchAttributes;
+  expect([sa.get(OMS_STATUS), sa.get(OMS_OUTCOME)]).toEqual(['SUCCEEDED', 'succeeded']);
 });
 
 test('a create whose response is lost re-attaches to the group it created: exactly one group', async () => {
@@ -225,6 +228,8 @@ test('pause, bandwidth, resume and cancel drive the group', async () => {
     expect(result.outcome).toBe('cancelled');
     const stoppedId = (result.report as unknown as TaskGroupReport).group_id!;
     expect([3, 7]).toContain((await showGroup(stoppedId)).status);
+    const sa = (await stack.migrations.handle(cancelled).describe()).typedSearchAttributes;
+    expect(sa.get(OMS_OUTCOME)).toBe('cancelled');
   } finally {
     await stack.emulator.admin.updateSettings({
       maxRunningPerRegion: DEFAULT_EMULATOR_CONFIG.simulation.maxRunningPerRegion,
