@@ -19,6 +19,13 @@ const KIND_BY_OPERATION: Readonly<Record<string, keyof ActivityCallCounts>> = {
   ListTasks: 'list',
   StartTask: 'start',
   StopTask: 'stop',
+  // Task groups count under the same kinds (oms-api.md §6).
+  CreateTaskGroup: 'create',
+  ShowTaskGroup: 'show',
+  ListTaskGroup: 'list',
+  StartTaskGroup: 'start',
+  RetryTaskGroup: 'start',
+  StopTaskGroup: 'stop',
 };
 
 /** Runs `fn` with a fresh counter and returns its result together with the counts. */

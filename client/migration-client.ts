@@ -20,6 +20,7 @@ import {
   MIGRATION_WORKFLOW_TYPE,
   PREFLIGHT_WORKFLOW_TYPE,
   REPORT_MEMO_KEY,
+  TASK_GROUP_MIGRATION_WORKFLOW_TYPE,
   pauseUpdate,
   progressQuery,
   resumeUpdate,
@@ -30,6 +31,8 @@ import { MAX_REQUEST_BYTES, formatIssues, validateMigrationRequest } from '../wo
 import type { migrationWorkflow } from '../workflows/migration';
 import type { PreflightResult } from '../workflows/preflight-types';
 import type { preflightWorkflow } from '../workflows/preflight';
+import type { taskGroupMigrationWorkflow } from '../workflows/task-group-migration';
+import { validateTaskGroupRequest } from '../workflows/task-group-validate';
 import { mergeSnapshot } from '../workflows/migration-state';
 import { OMS_DST_BUCKET, OMS_SRC_BUCKET, OMS_TASK_TYPE } from '../workflows/search-attributes';
 import { isRecord } from '../workflows/shared/is-record';
@@ -41,6 +44,7 @@ import type {
   ValidationIssue,
 } from '../workflows/request-types';
 import type { TaskSnapshot } from '../workflows/task-status';
+import type { TaskGroupSnapshot } from '../workflows/task-group-types';
 import {
   bucketSearchAttributesMemo,
   resolveBucketSearchAttributes,
@@ -51,8 +55,8 @@ import { asPayloadTooLarge } from './payload-size';
 // Part of this module's public surface since before payload-size.ts existed.
 export { PayloadTooLargeError, asPayloadTooLarge, payloadSizeRefusal } from './payload-size';
 
-/** Workflow type name, for starts from the CLI or any SDK. */
-export { MIGRATION_WORKFLOW_TYPE };
+/** Workflow type names, for starts from the CLI or any SDK. */
+export { MIGRATION_WORKFLOW_TYPE, TASK_GROUP_MIGRATION_WORKFLOW_TYPE };
 /** Default task queue (the worker's `OMS_TASK_QUEUE`). */
 export const DEFAULT_TASK_QUEUE = 'oms-migrations';
 
@@ -137,6 +141,8 @@ export interface MigrationStatus {
    * that changed nothing are deliberately kept out of history, so only the pending activity shows them).
    */
   live?: TaskSnapshot;
+  /** For a task-group migration: the freshest group snapshot, from the polling activity's latest attempt. */
+  live_group?: TaskGroupSnapshot;
 }
 
 /** How a finished migration ended, with its report (also for failures that carry one). */
@@ -270,6 +276,56 @@ export class MigrationClient extends TaskQueueClient {
   }
 
   /**
+   * Validates and starts a migration through one OMS task group (`taskGroupMigrationWorkflow`): the same request as
+   * {@link start} (task type `prefix` — the default here —, `list` or `url_list`; no `task_priority`), the same
+   * idempotency per migration id (the same request under a running or retained id returns it; another request, or a
+   * task migration, under it is a conflict). Control it with {@link pause}, {@link resume}, {@link setBandwidth},
+   * {@link cancel}; {@link result} returns its `TaskGroupReport` (`kind: 'group'`) as `report`.
+   * @throws InvalidMigrationRequestError before contacting Temporal when the request is invalid for a group.
+   * @throws MigrationIdConflictError when the id is taken by another request or workflow type.
+   */
+  async startTaskGroupMigration(
+    request: unknown,
+    options: StartOptions = {},
+  ): Promise<{ migrationId: string; runId: string; existing: boolean }> {
+    const validation = validateTaskGroupRequest(request as MigrationRequest);
+    if (!validation.ok) throw new InvalidMigrationRequestError(validation.errors);
+    const req = validation.request;
+    const migrationId = options.migrationId ?? `group-migration-${crypto.randomUUID()}`;
+    const typedSearchAttributes: SearchAttributePair[] = [{ key: OMS_TASK_TYPE, value: req.task_type }];
+    if (this.bucketSearchAttributes) {
+      typedSearchAttributes.push({ key: OMS_DST_BUCKET, value: req.dst_node.bucket });
+      if (req.src_node.bucket) typedSearchAttributes.push({ key: OMS_SRC_BUCKET, value: req.src_node.bucket });
+    }
+    try {
+      const handle = await this.client.workflow.start<typeof taskGroupMigrationWorkflow>(
+        TASK_GROUP_MIGRATION_WORKFLOW_TYPE,
+        {
+          taskQueue: options.taskQueue ?? this.taskQueue,
+          workflowId: migrationId,
+          args: [request as MigrationRequest],
+          workflowIdConflictPolicy: 'FAIL',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          staticSummary: `OMS ${req.task_type} task-group migration: ${req.src_node.bucket ?? 'URL list'} → ${req.dst_node.bucket}`,
+          typedSearchAttributes,
+          ...bucketSearchAttributesMemo(this.bucketSearchAttributes),
+        },
+      );
+      return { migrationId, runId: handle.firstExecutionRunId, existing: false };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        const described = await this.client.workflow.getHandle(migrationId).describe();
+        const existing = await this.existingRequest(migrationId, described, TASK_GROUP_MIGRATION_WORKFLOW_TYPE);
+        if ('reason' in existing) throw new MigrationIdConflictError(migrationId, ['$'], existing.reason);
+        const differences = jsonDifferences(existing.request, req);
+        if (differences.length > 0) throw new MigrationIdConflictError(migrationId, differences);
+        return { migrationId, runId: described.runId, existing: true };
+      }
+      throw asPayloadTooLarge(err, migrationId, request, MAX_REQUEST_BYTES) ?? err;
+    }
+  }
+
+  /**
    * The normalized request an existing migration was started with: the input of its first run's first event (or,
    * when that run is no longer retained, of its current run: a continued run carries the normalized request).
    * Validated under the first rules, which accept every request any version started. Anything else — another
@@ -278,9 +334,15 @@ export class MigrationClient extends TaskQueueClient {
   private async existingRequest(
     migrationId: string,
     described: WorkflowExecutionDescription,
+    workflowType: string = MIGRATION_WORKFLOW_TYPE,
   ): Promise<{ request: NormalizedMigrationRequest } | { reason: string }> {
-    if (described.type !== MIGRATION_WORKFLOW_TYPE) {
-      return { reason: `it is a ${described.type} workflow, not a migration` };
+    if (described.type !== workflowType) {
+      return {
+        reason:
+          workflowType === MIGRATION_WORKFLOW_TYPE
+            ? `it is a ${described.type} workflow, not a migration`
+            : `it is a ${described.type} workflow, not a ${workflowType}`,
+      };
     }
     const firstRunId = described.raw.workflowExecutionInfo?.firstRunId || described.runId;
     for (const runId of new Set([firstRunId, described.runId])) {
@@ -301,7 +363,10 @@ export class MigrationClient extends TaskQueueClient {
       } catch {
         continue;
       }
-      const existing = validateMigrationRequest(input, { rules: 'v1' });
+      const existing =
+        workflowType === MIGRATION_WORKFLOW_TYPE
+          ? validateMigrationRequest(input, { rules: 'v1' })
+          : validateTaskGroupRequest(input as MigrationRequest);
       if (!existing.ok) return { reason: 'the existing migration was not started with a valid migration request' };
       return { request: existing.request };
     }
@@ -327,7 +392,12 @@ export class MigrationClient extends TaskQueueClient {
     } catch {
       // A closed workflow without a worker cannot answer queries; the status alone is still useful.
     }
-    const live = await this.livePollSnapshot(handle);
+    if (described.type === TASK_GROUP_MIGRATION_WORKFLOW_TYPE) {
+      const group = await this.livePollSnapshot<TaskGroupSnapshot>(handle, 'pollTaskGroup');
+      if (group) status.live_group = group;
+      return status;
+    }
+    const live = await this.livePollSnapshot<TaskSnapshot>(handle, 'pollMigrationTask');
     // The live snapshot is fresher, but never shows less progress than the workflow already recorded.
     if (live) status.live = mergeSnapshot(status.progress?.snapshot, live);
     return status;
@@ -341,16 +411,16 @@ export class MigrationClient extends TaskQueueClient {
   }
 
   /** The OMS snapshot carried by the polling activity's last (pending) attempt, if any. */
-  private async livePollSnapshot(handle: WorkflowHandle): Promise<TaskSnapshot | undefined> {
+  private async livePollSnapshot<T>(handle: WorkflowHandle, activityType: string): Promise<T | undefined> {
     const raw = await handle.describe();
-    const pending = raw.raw.pendingActivities?.find((a) => a.activityType?.name === 'pollMigrationTask');
+    const pending = raw.raw.pendingActivities?.find((a) => a.activityType?.name === activityType);
     const info = pending?.lastFailure?.applicationFailureInfo;
     // Only a TaskPending failure carries a snapshot (an API error's details are the error's own).
     if (info?.type !== FailureType.TaskPending) return undefined;
     const payloads = info.details?.payloads;
     if (!payloads?.length) return undefined;
     // Through the codecs too: with payload encryption the details are encrypted like every other payload.
-    return decodeFromPayloadsAtIndex<TaskSnapshot>(this.client.options.loadedDataConverter, 0, payloads);
+    return decodeFromPayloadsAtIndex<T>(this.client.options.loadedDataConverter, 0, payloads);
   }
 
   /** Calls `onProgress` with fresh status about every `intervalMs` until the migration closes; returns the result. */

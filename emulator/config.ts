@@ -123,6 +123,11 @@ export interface SimulationConfig {
   pauseDurationMs: number;
   /** Running tasks (status 2 or 7) per region; further tasks wait in status 1. */
   maxRunningPerRegion: number;
+  /**
+   * Objects per member task when a PREFIX task group is split (CreateTaskGroup). OMS splits groups of millions of
+   * objects; the emulated buckets are small, so the default is small enough to give the fixtures several members.
+   */
+  taskGroupObjectsPerTask: number;
   /** Offset from UTC (minutes) of the clock that bandwidth windows (`hh:mm`) refer to. */
   bandwidthUtcOffsetMinutes: number;
   /** Default `lastModified` of fixture and generated objects (epoch ms). */
@@ -252,6 +257,7 @@ export const DEFAULT_EMULATOR_CONFIG: EmulatorConfig = {
     schedulingDelayMs: 2_000,
     pauseDurationMs: 3_000,
     maxRunningPerRegion: 5,
+    taskGroupObjectsPerTask: 10,
     bandwidthUtcOffsetMinutes: 0,
     fixtureLastModified: Date.UTC(2024, 0, 1),
     failureRules: [{ bucket: 'demo-failures', glob: 'bad/**', errorCode: 'TRF.0159' }],
@@ -353,6 +359,10 @@ export function validateConfig(config: EmulatorConfig): void {
   nonNegative(sim.schedulingDelayMs, 'simulation.schedulingDelayMs');
   nonNegative(sim.pauseDurationMs, 'simulation.pauseDurationMs');
   check(Number.isInteger(sim.maxRunningPerRegion) && sim.maxRunningPerRegion >= 1, 'maxRunningPerRegion must be >= 1');
+  check(
+    Number.isInteger(sim.taskGroupObjectsPerTask) && sim.taskGroupObjectsPerTask >= 1,
+    'taskGroupObjectsPerTask must be an integer >= 1',
+  );
   for (const rule of sim.failureRules) {
     check(typeof rule.errorCode === 'string', 'each failure rule needs an errorCode');
     check(rule.glob !== undefined || rule.regex !== undefined, 'each failure rule needs a glob or a regex');

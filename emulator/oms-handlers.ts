@@ -15,6 +15,7 @@ import type { RouteMatch } from './routes';
 import type { EmulatorState } from './state';
 import type { TaskRecord } from './task-model';
 import { TaskStatus } from './task-model';
+import { handleTaskGroup } from './task-group-handlers';
 import { renderTask } from './task-view';
 import { validateBandwidthUpdate, validateCreateTask, validateListQuery, validateStartTask } from './validation';
 
@@ -161,6 +162,15 @@ export function handleOms(state: EmulatorState, route: RouteMatch, req: ParsedRe
       return showRegionInfo(state.config.regionInfo, state.config.region);
     case 'ShowCloudType':
       return showCloudType(state.config.regionInfo, req.query);
+    case 'CreateTaskGroup':
+    case 'ListTaskGroup':
+    case 'ShowTaskGroup':
+    case 'StopTaskGroup':
+    case 'StartTaskGroup':
+    case 'RetryTaskGroup':
+    case 'UpdateTaskGroup':
+    case 'DeleteTaskGroup':
+      return handleTaskGroup(state, route, req, auth);
     case 'KeystoneCreateUserTokenByPassword':
     case 'ObsHeadApiVersion':
     case 'ObsHeadBucket':

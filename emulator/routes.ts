@@ -17,6 +17,14 @@ export const ROUTE_NAMES = [
   'UpdateBandwidthPolicy',
   'ShowRegionInfo',
   'ShowCloudType',
+  'CreateTaskGroup',
+  'ListTaskGroup',
+  'ShowTaskGroup',
+  'StopTaskGroup',
+  'StartTaskGroup',
+  'RetryTaskGroup',
+  'UpdateTaskGroup',
+  'DeleteTaskGroup',
   // OBS (obs-handlers.ts): the reads of Huawei's OBS SDK, on the same port.
   'ObsHeadApiVersion',
   'ObsHeadBucket',
@@ -33,6 +41,8 @@ export interface RouteMatch {
   name: RouteName;
   projectId?: string;
   taskId?: string;
+  /** Task-group routes: the `{group_id}` segment (raw). */
+  groupId?: string;
   version?: string;
 }
 
@@ -64,6 +74,9 @@ export function matchRoute(method: string, pathname: string): RouteMatch | undef
     if (fourth === 'cloud-type') return { name: 'ShowCloudType', projectId: second };
     return undefined;
   }
+  if (first === 'v2' && second !== undefined && third === 'taskgroups' && second.length <= 1024) {
+    return matchTaskGroupRoute(method, second, fourth, fifth, segments.length);
+  }
   if (first !== 'v2' || second === undefined || third !== 'tasks' || second.length > 1024) return undefined;
   const projectId = second;
   if (segments.length === 3) {
@@ -83,5 +96,32 @@ export function matchRoute(method: string, pathname: string): RouteMatch | undef
     if (fifth === 'stop' && method === 'POST') return { name: 'StopTask', projectId, taskId };
     if (fifth === 'bandwidth-policy' && method === 'PUT') return { name: 'UpdateBandwidthPolicy', projectId, taskId };
   }
+  return undefined;
+}
+
+/** `/v2/{project_id}/taskgroups[/{group_id}[/{action}]]` (oms-api.md §6; the group actions are all PUT). */
+function matchTaskGroupRoute(
+  method: string,
+  projectId: string,
+  groupId: string | undefined,
+  action: string | undefined,
+  length: number,
+): RouteMatch | undefined {
+  if (length === 3) {
+    if (method === 'POST') return { name: 'CreateTaskGroup', projectId };
+    if (method === 'GET') return { name: 'ListTaskGroup', projectId };
+    return undefined;
+  }
+  if (groupId === undefined) return undefined;
+  if (length === 4) {
+    if (method === 'GET') return { name: 'ShowTaskGroup', projectId, groupId };
+    if (method === 'DELETE') return { name: 'DeleteTaskGroup', projectId, groupId };
+    return undefined;
+  }
+  if (length !== 5 || method !== 'PUT') return undefined;
+  if (action === 'stop') return { name: 'StopTaskGroup', projectId, groupId };
+  if (action === 'start') return { name: 'StartTaskGroup', projectId, groupId };
+  if (action === 'retry') return { name: 'RetryTaskGroup', projectId, groupId };
+  if (action === 'update') return { name: 'UpdateTaskGroup', projectId, groupId };
   return undefined;
 }

@@ -29,6 +29,7 @@ import type {
   WorkItem,
 } from './task-model';
 import { TaskStatus, emptyCounters } from './task-model';
+import type { TaskGroupRecord } from './task-group-model';
 
 /** Where failed-object lists are written in the destination bucket. */
 export function failedListKey(taskId: number): string {
@@ -68,6 +69,8 @@ export interface SimulatorSnapshot {
   queues: Record<string, number[]>;
   maxObservedRunning: Record<string, number>;
   createHistory: Record<string, number[]>;
+  /** Task groups (absent in snapshots written before groups existed). */
+  taskGroups?: TaskGroupRecord[];
 }
 
 /** Collaborators of the simulator. */
@@ -105,6 +108,8 @@ function formatNameTime(ms: number): string {
 /** The task lifecycle engine. */
 export class Simulator {
   readonly tasks = new Map<number, TaskRecord>();
+  /** Task groups by id (their logic: task-group.ts); kept here so they persist and reset with the tasks. */
+  readonly groups = new Map<string, TaskGroupRecord>();
   private order: TaskRecord[] = [];
   private readonly regions = new Map<string, RegionState>();
   /** Task credentials, in memory only, dropped when the task leaves the states in which it may run. */
@@ -164,8 +169,14 @@ export class Simulator {
 
   // --- Operations (callers advance() first) ---
 
-  /** Creates a task (status 1). Enforces the creation and waiting-task quotas. */
-  create(projectId: string, domainId: string, spec: TaskSpec, credentials: TaskCredentials): TaskRecord {
+  /** Creates a task (status 1). Enforces the creation and waiting-task quotas. `groupId`: a group's member task. */
+  create(
+    projectId: string,
+    domainId: string,
+    spec: TaskSpec,
+    credentials: TaskCredentials,
+    groupId?: string,
+  ): TaskRecord {
     const now = this.processedUntil;
     const quotas = this.deps.config.quotas;
     const history = this.createHistory.get(domainId) ?? [];
@@ -203,6 +214,7 @@ export class Simulator {
       smnInfo: null,
       credentialVerdict: this.verdict(spec, credentials),
     };
+    if (groupId !== undefined) task.groupId = groupId;
     this.tasks.set(task.id, task);
     this.order.push(task);
     this.credentials.set(task.id, credentials);
@@ -242,6 +254,21 @@ export class Simulator {
     this.deps.onChange();
   }
 
+  /** Stops a waiting task (1 → 3) without running it, as a group stop does for members not yet started. */
+  hold(task: TaskRecord): void {
+    this.dequeue(task);
+    task.status = TaskStatus.Stopped;
+    this.credentials.delete(task.id);
+    this.deps.onChange();
+  }
+
+  /** A new task-group id: UUID-shaped, from the seeded random source (reproducible runs). */
+  newGroupId(): string {
+    const hex = (n: number): string =>
+      Array.from({ length: n }, () => this.deps.random.int(0, 15).toString(16)).join('');
+    return `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + this.deps.random.int(0, 3)).toString(16)}${hex(3)}-${hex(12)}`;
+  }
+
   /** Deletes a task that is not executing or pausing; the caller has checked the status. */
   delete(task: TaskRecord): void {
     if (task.status === TaskStatus.Waiting) this.dequeue(task);
@@ -255,6 +282,8 @@ export class Simulator {
 
   /** Replaces the bandwidth policy; a running transfer continues at the new speeds from now on. */
   updateBandwidth(task: TaskRecord, policy: BandwidthPolicyDto[]): void {
+    // Bytes moved so far were moved at the old speeds: anchor there before the profile changes.
+    if (task.status === TaskStatus.Executing) this.reanchor(task);
     task.spec.bandwidthPolicy = policy;
     this.profiles.delete(task.id);
     if (task.status === TaskStatus.Executing) this.reanchor(task);
@@ -291,7 +320,7 @@ export class Simulator {
       const task = this.order[i] as TaskRecord;
       if (task.projectId !== projectId) continue;
       if (filter.status !== undefined && task.status !== filter.status) continue;
-      if (filter.groupId !== undefined && filter.groupId !== '') continue;
+      if (filter.groupId !== undefined && filter.groupId !== '' && task.groupId !== filter.groupId) continue;
       if (name !== undefined && !task.name.toLowerCase().includes(name)) continue;
       if (count >= offset && page.length < limit) page.push(task);
       count++;
@@ -683,6 +712,7 @@ export class Simulator {
       queues,
       maxObservedRunning,
       createHistory: Object.fromEntries(this.createHistory),
+      taskGroups: [...this.groups.values()],
     };
   }
 
@@ -711,6 +741,7 @@ export class Simulator {
     }
     for (const [name, max] of Object.entries(snapshot.maxObservedRunning)) this.region(name).maxObservedRunning = max;
     for (const [domain, history] of Object.entries(snapshot.createHistory)) this.createHistory.set(domain, history);
+    for (const group of snapshot.taskGroups ?? []) this.groups.set(group.id, group);
   }
 }
 

@@ -172,6 +172,8 @@ export interface TaskRecord {
   failedObjectRecord: { result: boolean | null; list_file_key: string | null; error_code: string | null };
   smnInfo: { notify_result: boolean; notify_error_message: string; topic_name: string } | null;
   credentialVerdict: CredentialVerdict;
+  /** The task group that created this task (a member task), absent for a plain task. */
+  groupId?: string;
 }
 
 /** Zeroed counters. */

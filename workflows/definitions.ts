@@ -13,6 +13,12 @@ import type { BandwidthWindow } from './request-types';
 /** Workflow type of a migration (`migrationWorkflow`, workflows/migration.ts), for clients and other SDKs. */
 export const MIGRATION_WORKFLOW_TYPE = 'migrationWorkflow';
 
+/**
+ * Workflow type of a task-group migration (`taskGroupMigrationWorkflow`, workflows/task-group-migration.ts). It takes
+ * the migration's request and answers the same `progress` query and `pause`/`resume`/`setBandwidth` updates.
+ */
+export const TASK_GROUP_MIGRATION_WORKFLOW_TYPE = 'taskGroupMigrationWorkflow';
+
 /** Memo key of the final report, written when a migration ends early (cancel, deadline, failure) and read by clients. */
 export const REPORT_MEMO_KEY = 'report';
 

@@ -3,3 +3,4 @@ export { migrationWorkflow } from './migration';
 export { batchMigrationWorkflow } from './batch';
 export { regionLimiterWorkflow } from './region-limiter';
 export { preflightWorkflow } from './preflight';
+export { taskGroupMigrationWorkflow } from './task-group-migration';

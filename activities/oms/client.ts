@@ -23,12 +23,19 @@ import type {
   ApiVersions,
   BandwidthPolicyDto,
   CloudTypeDirection,
+  CreateTaskGroupReq,
+  CreateTaskGroupResponse,
   CreateTaskReq,
   CreateTaskResponse,
+  ListTaskGroupQuery,
+  ListTaskGroupResponse,
   ListTasksQuery,
   ListTasksResponse,
   ShowRegionInfoResp,
+  RetryTaskGroupReq,
+  StartTaskGroupReq,
   StartTaskReq,
+  TaskGroupResp,
   TaskResp,
   UpdateBandwidthPolicyReq,
 } from './wire-types';
@@ -235,6 +242,81 @@ export class OmsClient {
     return json;
   }
 
+  // --- Task groups (oms-api.md §6) ---
+
+  /**
+   * CreateTaskGroup: `POST /v2/{project_id}/taskgroups` → `{ group_id }` (HTTP 200). OMS splits the source into
+   * member tasks and starts them. Not idempotent: callers look a group up (by a description marker) before creating.
+   */
+  async createTaskGroup(req: CreateTaskGroupReq, opts: CallOptions = {}): Promise<CreateTaskGroupResponse> {
+    const operation = 'CreateTaskGroup';
+    const path = `${this.projectPath}/taskgroups`;
+    const { json, res } = await this.callJson({ operation, method: 'POST', path, body: req }, opts);
+    if (!isRecord(json) || !isGroupId(json.group_id)) throw this.shapeError(operation, 'group_id is not a string', res);
+    return { group_id: json.group_id };
+  }
+
+  /** ShowTaskGroup: `GET /v2/{project_id}/taskgroups/{group_id}`. A missing group is 400 `OMS.1009` (not found). */
+  async showTaskGroup(groupId: string, opts: CallOptions = {}): Promise<TaskGroupResp> {
+    const operation = 'ShowTaskGroup';
+    const path = `${this.projectPath}/taskgroups/${groupIdSegment(groupId)}`;
+    const { json, res } = await this.callJson({ operation, method: 'GET', path }, opts);
+    const problem = groupShapeProblem(json);
+    if (problem) throw this.shapeError(operation, problem, res);
+    return json as TaskGroupResp;
+  }
+
+  /** ListTaskGroup: `GET /v2/{project_id}/taskgroups?limit&offset&status` (limit 1..100, OMS default 10). */
+  async listTaskGroups(q: ListTaskGroupQuery = {}, opts: CallOptions = {}): Promise<ListTaskGroupResponse> {
+    const operation = 'ListTaskGroup';
+    const query = buildQuery([
+      ['limit', q.limit],
+      ['offset', q.offset],
+      ['status', q.status],
+    ]);
+    const path = `${this.projectPath}/taskgroups`;
+    const { json, res } = await this.callJson({ operation, method: 'GET', path, query }, opts);
+    if (!isRecord(json) || !Array.isArray(json.taskgroups))
+      throw this.shapeError(operation, 'no taskgroups array', res);
+    if (typeof json.count !== 'number') throw this.shapeError(operation, 'count is not a number', res);
+    for (const group of json.taskgroups) {
+      const problem = groupShapeProblem(group);
+      if (problem) throw this.shapeError(operation, `taskgroups[]: ${problem}`, res);
+    }
+    return json as unknown as ListTaskGroupResponse;
+  }
+
+  /** StopTaskGroup (pause): `PUT …/taskgroups/{group_id}/stop`, no body. A group not creating/running gives `OMS.0066`. */
+  async stopTaskGroup(groupId: string, opts: CallOptions = {}): Promise<void> {
+    const path = `${this.projectPath}/taskgroups/${groupIdSegment(groupId)}/stop`;
+    await this.call({ operation: 'StopTaskGroup', method: 'PUT', path }, opts);
+  }
+
+  /** StartTaskGroup (resume a paused group): `PUT …/taskgroups/{group_id}/start`; the keys are required again. */
+  async startTaskGroup(groupId: string, req: StartTaskGroupReq, opts: CallOptions = {}): Promise<void> {
+    const path = `${this.projectPath}/taskgroups/${groupIdSegment(groupId)}/start`;
+    await this.call({ operation: 'StartTaskGroup', method: 'PUT', path, body: req }, opts);
+  }
+
+  /** RetryTaskGroup (restart a failed group): `PUT …/taskgroups/{group_id}/retry`, optionally failed objects only. */
+  async retryTaskGroup(groupId: string, req: RetryTaskGroupReq, opts: CallOptions = {}): Promise<void> {
+    const path = `${this.projectPath}/taskgroups/${groupIdSegment(groupId)}/retry`;
+    await this.call({ operation: 'RetryTaskGroup', method: 'PUT', path, body: req }, opts);
+  }
+
+  /** UpdateTaskGroup: `PUT …/taskgroups/{group_id}/update` with `{ bandwidth_policy }` (not once it succeeded). */
+  async updateTaskGroup(groupId: string, policies: BandwidthPolicyDto[], opts: CallOptions = {}): Promise<void> {
+    const path = `${this.projectPath}/taskgroups/${groupIdSegment(groupId)}/update`;
+    const body: UpdateBandwidthPolicyReq = { bandwidth_policy: policies };
+    await this.call({ operation: 'UpdateTaskGroup', method: 'PUT', path, body }, opts);
+  }
+
+  /** DeleteTaskGroup: `DELETE …/taskgroups/{group_id}`. A creating, running or pausing group gives `OMS.0063`. */
+  async deleteTaskGroup(groupId: string, opts: CallOptions = {}): Promise<void> {
+    const path = `${this.projectPath}/taskgroups/${groupIdSegment(groupId)}`;
+    await this.call({ operation: 'DeleteTaskGroup', method: 'DELETE', path }, opts);
+  }
+
   // --- internals ---
 
   private async callJson(spec: CallSpec, opts: CallOptions): Promise<{ json: unknown; res: ExchangeResult }> {
@@ -340,6 +422,23 @@ function isTaskId(x: unknown): x is number {
 function taskIdSegment(taskId: number): string {
   if (!isTaskId(taskId)) throw new TypeError(`invalid OMS task id: ${String(taskId)}`);
   return String(taskId);
+}
+
+/** Group ids are strings of 1..100 characters (UUID-like). */
+function isGroupId(x: unknown): x is string {
+  return typeof x === 'string' && x.length >= 1 && x.length <= 100;
+}
+
+function groupIdSegment(groupId: string): string {
+  if (!isGroupId(groupId)) throw new TypeError('invalid OMS task-group id');
+  return encodeRfc3986(groupId);
+}
+
+function groupShapeProblem(x: unknown): string | undefined {
+  if (!isRecord(x)) return 'task group is not an object';
+  if (!isGroupId(x.group_id)) return 'group_id is not a string';
+  if (typeof x.status !== 'number' || !Number.isInteger(x.status)) return 'group status is not an integer';
+  return undefined;
 }
 
 function taskShapeProblem(x: unknown): string | undefined {

@@ -504,3 +504,80 @@ export function errorReasonOf(task: Pick<TaskResp, 'error_reason'>): ErrorReason
   if (reason == null || typeof reason !== 'object') return undefined;
   return reason.error_code || reason.error_msg ? reason : undefined;
 }
+
+// --- Task groups (oms-api.md §6) ---
+
+/** Task-group `task_type`: upper-case, unlike tasks; there is no OBJECT group. */
+export type TaskGroupType = 'PREFIX' | 'LIST' | 'URL_LIST';
+
+/**
+ * CreateTaskGroupReq: the CreateTask body's fields (nodes carry the same keys) with an upper-case `task_type` and
+ * no `task_priority`. Contains secrets.
+ */
+export interface CreateTaskGroupReq extends Omit<CreateTaskReq, 'task_type' | 'task_priority'> {
+  task_type?: TaskGroupType;
+}
+
+/** CreateTaskGroup response (HTTP 200). */
+export interface CreateTaskGroupResponse {
+  /** Group id, a string (UUID-like, 1..100). */
+  group_id: string;
+}
+
+/**
+ * TaskGroupResp (ShowTaskGroup body; element of ListTaskGroup `taskgroups`). Note the aggregated counters are named
+ * `success_num`/`fail_num`/`skip_num` (tasks: `successful_num`/`failed_num`/`skipped_num`).
+ */
+export interface TaskGroupResp {
+  group_id: string;
+  /** 0 waiting · 1 creating · 2 monitoring · 3 paused · 4 creation failed · 5 migration failed · 6 succeeded · 7 pausing · 8 waiting to be deleted · 9 deleted. */
+  status: number;
+  error_reason?: ErrorReasonResp | '' | null;
+  description?: string;
+  task_type?: TaskGroupType;
+  src_node?: SrcNodeResp;
+  dst_node?: DstNodeResp;
+  bandwidth_policy?: BandwidthPolicyDto[];
+  migrate_speed?: number;
+  total_time?: number;
+  start_time?: number;
+  total_task_num?: number;
+  create_task_num?: number;
+  failed_task_num?: number;
+  complete_task_num?: number;
+  paused_task_num?: number;
+  executing_task_num?: number;
+  waiting_task_num?: number;
+  total_num?: number;
+  create_complete_num?: number;
+  success_num?: number;
+  fail_num?: number;
+  skip_num?: number;
+  total_size?: number;
+  create_complete_size?: number;
+  complete_size?: number;
+  failed_object_record?: FailedObjectRecordDto | null;
+  enable_failed_object_recording?: boolean;
+}
+
+/** ListTaskGroup query. */
+export interface ListTaskGroupQuery {
+  /** 1..100, OMS default 10. */
+  limit?: number;
+  /** 0..2147483647. */
+  offset?: number;
+  /** Group status filter, 0..9. */
+  status?: number;
+}
+
+/** ListTaskGroup response: `count` is the number of matching groups. */
+export interface ListTaskGroupResponse {
+  taskgroups: TaskGroupResp[];
+  count: number;
+}
+
+/** StartTaskGroup body (resume a paused group): the StartTask keys, `dst_ak`/`dst_sk` required. Secrets. */
+export type StartTaskGroupReq = Omit<StartTaskReq, 'migrate_failed_object'>;
+
+/** RetryTaskGroup body (restart a failed group): every field optional; `migrate_failed_object` = only failed objects. */
+export type RetryTaskGroupReq = Partial<StartTaskReq>;

@@ -408,7 +408,9 @@ describe('request-level errors', () => {
     ['PUT', `/v2/${PROJECT_ID}/tasks/1`],
     ['GET', `/v2/${PROJECT_ID}/tasks/1/start`],
     ['GET', `/v2/${PROJECT_ID}/tasks/`],
-    ['POST', `/v2/${PROJECT_ID}/taskgroups`],
+    ['PATCH', `/v2/${PROJECT_ID}/taskgroups`],
+    ['POST', `/v2/${PROJECT_ID}/taskgroups/g1/stop`],
+    ['POST', `/v2/${PROJECT_ID}/sync-tasks`],
     ['GET', '/v3/projects'],
     ['DELETE', '/'],
   ])('%s %s is 404 APIGW.0101 (even without credentials)', async (method, path) => {
