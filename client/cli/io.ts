@@ -4,23 +4,64 @@
  */
 import fs from 'node:fs';
 
-import { EXIT } from './exit-codes';
+import { CliError, EXIT } from './exit-codes';
 
 /** Output sink of the CLI: one line per call. */
 export type Out = (text: string) => void;
 
-/** Reads a JSON file ("-" = standard input). */
-export type ReadJson = (file: string) => unknown;
-
-/** Reads and parses a JSON file, or standard input for "-". */
-export function readJson(file: string): unknown {
-  const text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
-  return JSON.parse(text) as unknown;
+/**
+ * Where a command writes: `out` (standard output: the command's result only), `err` (standard error: errors,
+ * warnings, hints) and, on a terminal, `tty` for in-place redraws.
+ */
+export interface CliIo {
+  out: Out;
+  err: Out;
+  /** Present only when standard output is a terminal: raw writes (no newline added) for redrawn lines. */
+  tty?: { write(text: string): void };
+  /** Width to fit lines into: the terminal's, else `COLUMNS`, else 80. */
+  columns: number;
 }
 
-/** A file error for humans (never the file's content: it may hold secrets pasted by mistake). */
-export function describeReadError(err: unknown): string {
-  return err instanceof SyntaxError ? 'not valid JSON' : err instanceof Error ? err.message : String(err);
+/** The width lines must fit: the terminal's columns, else `COLUMNS` (when a number ≥ 20), else 80. */
+export function outputColumns(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env >= 20 ? env : 80;
+}
+
+/**
+ * Reads and parses a JSON file, or standard input for "-".
+ * @throws CliError (`invalid_input`) naming the file and, for a syntax error, its line and column; never the
+ *   file's content (it may hold secrets pasted by mistake).
+ */
+export function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError('invalid_input', `Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new CliError('invalid_input', `Cannot read ${file}: ${describeJsonError(text, err)}`, { cause: err });
+  }
+}
+
+/** "not valid JSON at line 3, column 7 (…)" from a `JSON.parse` error: V8 names the offset, humans want the line. */
+export function describeJsonError(text: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const at = /at position (\d+)/.exec(message);
+  const offset = at ? Number(at[1]) : /end of JSON input/i.test(message) ? text.length : undefined;
+  // V8's message quotes the text around the error; keep only its first clause, which quotes nothing.
+  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, "[\s\S]*$/, '');
+  if (offset === undefined) return `not valid JSON (${reason})`;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `not valid JSON at line ${line}, column ${column} (${reason.replace(/^Unexpected token .*$/, 'unexpected character')})`;
 }
 
 /**
