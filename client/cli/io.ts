@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 
 import { CliError, EXIT } from './exit-codes';
+import { jsonErrorAt } from './json-error';
 
 /** Output sink of the CLI: one line per call. */
 export type Out = (text: string) => void;
@@ -45,23 +46,23 @@ export function readJson(file: string): unknown {
   }
   try {
     return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new CliError('invalid_input', `Cannot read ${file}: ${describeJsonError(text, err)}`, { cause: err });
+  } catch {
+    // V8's message may quote the text (a secret pasted by mistake): not kept, not even as the cause.
+    throw new CliError('invalid_input', `Cannot read ${file}: ${describeJsonError(text)}`);
   }
 }
 
-/** "not valid JSON at line 3, column 7 (…)" from a `JSON.parse` error: V8 names the offset, humans want the line. */
-export function describeJsonError(text: string, err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  const at = /at position (\d+)/.exec(message);
-  const offset = at ? Number(at[1]) : /end of JSON input/i.test(message) ? text.length : undefined;
-  // V8's message quotes the text around the error; keep only its first clause, which quotes nothing.
-  const reason = message.replace(/ in JSON at position \d+.*$/s, '').replace(/, "[\s\S]*$/, '');
-  if (offset === undefined) return `not valid JSON (${reason})`;
-  const before = text.slice(0, offset);
+/**
+ * "not valid JSON at line 3, column 7 (expected ':' after the property name)": the position of the first error
+ * (found by {@link jsonErrorAt}), never the text around it.
+ */
+export function describeJsonError(text: string): string {
+  const at = jsonErrorAt(text);
+  if (!at) return 'not valid JSON';
+  const before = text.slice(0, at.offset);
   const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `not valid JSON at line ${line}, column ${column} (${reason.replace(/^Unexpected token .*$/, 'unexpected character')})`;
+  const column = at.offset - before.lastIndexOf('\n');
+  return `not valid JSON at line ${line}, column ${column} (expected ${at.expected})`;
 }
 
 /**

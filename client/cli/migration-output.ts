@@ -31,9 +31,8 @@ export function resultLines(result: MigrationResult): string[] {
   );
   if (!r) return lines;
   if (r.task_id !== null) {
-    lines.push(
-      `OMS task: ${r.task_id}${r.task_name ? ` (${r.task_name})` : ''}, status ${r.status === null ? '-' : statusText(r.status)}`,
-    );
+    lines.push(`OMS task: ${r.task_id}, status ${r.status === null ? '-' : statusText(r.status)}`);
+    if (r.task_name) lines.push(`Task name: ${r.task_name}`);
   } else lines.push('OMS task: none was created');
   lines.push(
     `Objects: ${r.successful_num} succeeded, ${r.failed_num} failed, ${r.skipped_num} skipped of ${r.total_num}`,

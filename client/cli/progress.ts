@@ -99,7 +99,7 @@ export function progressLine(s: TaskSnapshot | undefined, progress: ProgressView
     const objects = `${done}/${s.total_num} objects${failed}`;
     const shortObjects = `${done}/${s.total_num}${s.failed_num > 0 ? ` ${s.failed_num} failed` : ''}`;
     const bytes = `${formatBytes(s.complete_size)}/${formatBytes(s.total_size)}`;
-    const speed = s.migrate_speed > 0 ? `${formatBytes(s.migrate_speed)}/s` : '';
+    const speed = s.migrate_speed > 0 && s.status === TaskStatus.EXECUTING ? `${formatBytes(s.migrate_speed)}/s` : '';
     const eta = etaKnown(s, progress) ? `ETA ${formatDuration(s.left_time)}` : '';
     for (const state of states) {
       candidates.push(

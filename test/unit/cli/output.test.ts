@@ -129,7 +129,8 @@ describe('report', () => {
     });
     expect(lines).toEqual([
       'Outcome: completed_with_failures — OMS task 1759 failed (TRF.0159: 5 object(s) failed to be migrated.) [TaskFailed]',
-      'OMS task: 1759 (t), status SUCCEEDED',
+      'OMS task: 1759, status SUCCEEDED',
+      'Task name: t',
       'Objects: 195 succeeded, 5 failed, 0 skipped of 200',
       'Bytes: 2.0 KiB of 2.0 KiB in 3m02s (active 2m01s)',
       'Failed objects: listed in dst/oms/failed_object_lists/1759.txt',
@@ -138,22 +139,30 @@ describe('report', () => {
     expect(resultLines({ outcome: 'completed_with_failures', report: report() })).toContain(
       'OMS error: TRF.0159 5 object(s) failed to be migrated.',
     );
-    expect(resultLines({ outcome: 'succeeded', report: report() })[3]).toBe('Bytes: 2.0 KiB of 2.0 KiB in 1m01s');
+    expect(resultLines({ outcome: 'succeeded', report: report() })[4]).toBe('Bytes: 2.0 KiB of 2.0 KiB in 1m01s');
   });
 });
 
 describe('JSON syntax errors name the line and column, never the content', () => {
   test.each([
-    ['{\n  "a": 1,\n  "b" 2\n}', /^not valid JSON at line 3, column 7 /],
-    ['{"secret": "SK-123"', /^not valid JSON at line 1, column 20 /],
+    ['{\n  "a": 1,\n  "b" 2\n}', "line 3, column 7 (expected ':' after the property name)"],
+    ['{\n  "task_type": "object",\n  "src_node" {}\n}', "line 3, column 14 (expected ':' after the property name)"],
+    ['{"secret": "SK-123"', "line 1, column 20 (expected ',' or '}')"],
+    ['[1,]', 'line 1, column 4 (expected a value)'],
+    [String.raw`{"a": "x\u12"}`, String.raw`line 1, column 10 (expected four hex digits after \u)`],
+    ['{"a": 1} extra', 'line 1, column 10 (expected the end of the file)'],
+    ['', 'line 1, column 1 (expected a value)'],
   ])('%j', (text, expected) => {
-    let message = '';
-    try {
-      JSON.parse(text);
-    } catch (err) {
-      message = describeJsonError(text, err);
-    }
-    expect(message).toMatch(expected);
+    expect(() => JSON.parse(text) as unknown).toThrow();
+    const message = describeJsonError(text);
+    expect(message).toBe(`not valid JSON at ${expected}`);
     expect(message).not.toContain('SK-123');
+  });
+
+  test('valid JSON has no error position', () => {
+    for (const text of ['{}', '[]', ' {"a": [1, -2.5e3, true, false, null, "\\u00e9"]} ', '"x"', '0']) {
+      expect(() => JSON.parse(text) as unknown).not.toThrow();
+      expect(describeJsonError(text)).toBe('not valid JSON');
+    }
   });
 });
