@@ -65,6 +65,29 @@ export function describeJsonError(text: string): string {
   return `not valid JSON at line ${line}, column ${column} (expected ${at.expected})`;
 }
 
+/** Resolves on Ctrl-C (SIGINT) while installed; `dispose` removes the handler (Node's default exit comes back). */
+export function interruption(): { interrupted: Promise<'interrupted'>; dispose: () => void } {
+  let onSignal: () => void = () => undefined;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    onSignal = () => resolve('interrupted');
+  });
+  process.once('SIGINT', onSignal);
+  return { interrupted, dispose: () => process.removeListener('SIGINT', onSignal) };
+}
+
+/** Waits `ms`, or less when `interrupted` resolves first (then says so). */
+export async function sleepUnless(ms: number, interrupted: Promise<'interrupted'>): Promise<'slept' | 'interrupted'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      new Promise<'slept'>((resolve) => (timer = setTimeout(() => resolve('slept'), ms))),
+      interrupted,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Output piped into a reader that stops early (`status X | head -2`) or closed: exit quietly, as Unix tools do,
  * instead of crashing on EPIPE with a stack trace. Other stream errors stay fatal.

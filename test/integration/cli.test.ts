@@ -397,6 +397,52 @@ describe('running migrations, on the emulator manual clock', () => {
     expect(late.code).toBe(EXIT.REFUSED);
     expect(late.err[0]).toMatch(new RegExp(`^${cancelled} finished \\(.*cancel.*\\) at .*: nothing to cancel$`));
   });
+  test('batch status shows running items with bytes and ETA; a cancelled batch reports; cancel twice is refused', async () => {
+    const batchId = uniqueId('cli-batch-run');
+    const started = await inproc(
+      'batch',
+      'start',
+      '--id',
+      batchId,
+      '--file',
+      writeJson('batch', { items: [slow(), slow()], concurrency: 1 }),
+    );
+    expect(started.out).toEqual([`Started batch ${batchId} (2 items)`]);
+    const json = await waitFor(
+      async () => {
+        await stack.emulator.admin.setClock({ advanceMs: 1_000 });
+        const r = await inproc('batch', 'status', batchId, '--json');
+        const doc = JSON.parse(r.out.join('\n')) as { running_items: { progress?: { phase: string } }[] };
+        return doc.running_items[0]?.progress?.phase === 'running' ? doc : undefined;
+      },
+      60_000,
+      'a running item',
+    );
+    expect(json.running_items).toHaveLength(1);
+    await stack.emulator.admin.setClock({ advanceMs: 20_000 });
+    const human = await waitFor(
+      async () => {
+        const r = await inproc('batch', 'status', batchId);
+        return r.out.some((l) => / ETA \d/.test(l)) ? r.out : undefined;
+      },
+      30_000,
+      'an item with an ETA',
+    );
+    expect(human).toEqual(
+      expect.arrayContaining([
+        `Batch ${batchId}: RUNNING`,
+        'Running items:',
+        expect.stringMatching(new RegExp(`^  ${batchId}/item-0: \\d+\\.\\d%, [\\d.]+ MiB of 200\\.0 MiB, ETA \\d`)),
+      ]),
+    );
+    expect(human.find((l) => l.startsWith('Items:'))).toMatch(/1 running .* 1 not started · 0 failed$/);
+
+    expect((await inproc('batch', 'cancel', batchId)).code).toBe(EXIT.OK);
+    const report = await whileAdvancing(inproc('batch', 'report', batchId));
+    expect(report.code).toBe(EXIT.FAILED);
+    expect(report.out[0]).toMatch(/^Outcome: cancelled/);
+    expect((await inproc('batch', 'cancel', batchId)).code).toBe(EXIT.REFUSED);
+  });
 });
 
 /** Everything a child process writes (stdout and stderr, in order). */

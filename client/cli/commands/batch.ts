@@ -10,13 +10,16 @@ import { withClient, withConnectionOptions, type ConnectionFlags } from '../conn
 import { action, examples, issuesText, optionsOf, type CliContext } from '../context';
 import { CliError, EXIT, exitCodeForOutcome, type ExitCode } from '../exit-codes';
 import { assertRunning, findWorkflow } from '../id-kind';
-import { readJson, type Out } from '../io';
+import { interruption, readJson, sleepUnless, type CliIo, type Out } from '../io';
 import { failedObjectRecordText } from '../migration-output';
 import { fit, freshest, waitingForSlotTexts, type BatchProgressView, type ProgressView } from '../progress';
 import { checkId } from './migrate';
+import { repeatFlags } from './watch';
 
 /** Items shown one per line in `batch status` (running ones and failed ones, each at most this many). */
 const ITEMS_SHOWN = 20;
+/** How often a followed batch is polled. */
+const WATCH_INTERVAL_MS = 1_000;
 
 /**
  * Reads and validates a batch file (before any connection).
@@ -129,15 +132,40 @@ async function runningItems(bc: BatchClient, batchId: string): Promise<ItemView[
 
 type BatchOptions = ConnectionFlags & { json?: boolean; file?: string; id?: string; watch?: boolean };
 
-async function watchBatch(bc: BatchClient, batchId: string, ctx: CliContext): Promise<BatchResult> {
+/**
+ * Follows a batch to its end, one line per change (items and totals), then returns its result; Ctrl-C stops
+ * following (the batch keeps running) and returns undefined after saying how to look at it again.
+ */
+async function watchBatch(
+  bc: BatchClient,
+  batchId: string,
+  io: CliIo,
+  progressOut: Out,
+  flags: ConnectionFlags,
+): Promise<BatchResult | undefined> {
+  const { interrupted, dispose } = interruption();
   let last = '';
-  for (;;) {
-    const status = await bc.status(batchId);
-    const line = renderBatchStatus(status, ctx.io.columns)[1] ?? '';
-    if (line && line !== last) ctx.io.out(line);
-    last = line;
-    if (status.workflow_status !== 'RUNNING') return bc.result(batchId);
-    await new Promise((r) => setTimeout(r, 1_000));
+  try {
+    for (;;) {
+      const status = await Promise.race([bc.status(batchId), interrupted]);
+      if (status === 'interrupted') break;
+      const line = renderBatchStatus(status, io.columns)[1] ?? '';
+      if (line && line !== last) progressOut(line);
+      last = line;
+      if (status.workflow_status !== 'RUNNING') {
+        const result = await Promise.race([bc.result(batchId), interrupted]);
+        if (result !== 'interrupted') return result;
+        break;
+      }
+      if ((await sleepUnless(WATCH_INTERVAL_MS, interrupted)) === 'interrupted') break;
+    }
+    io.err(
+      `Stopped watching. Batch ${batchId} keeps running; look at it again with:\n` +
+        `  oms-orchestrator batch status ${batchId}${repeatFlags(flags)}`,
+    );
+    return undefined;
+  } finally {
+    dispose();
   }
 }
 
@@ -180,14 +208,12 @@ export function batchCommand(ctx: CliContext): Command {
               return EXIT.OK;
             }
             // With --watch --json, stdout carries only the final report; progress goes to stderr.
-            const progressIo = options.json ? { ...ctx, io: { ...ctx.io, out: ctx.io.err } } : ctx;
             if (!options.json)
               ctx.io.out(`${started.existing ? 'Existing' : 'Started'} batch ${started.batchId} (${items} items)`);
-            return printBatchResult(
-              await watchBatch(bc, started.batchId, progressIo),
-              Boolean(options.json),
-              ctx.io.out,
-            );
+            const progressOut = options.json ? ctx.io.err : ctx.io.out;
+            const result = await watchBatch(bc, started.batchId, ctx.io, progressOut, options);
+            if (!result) return EXIT.INTERRUPTED;
+            return printBatchResult(result, Boolean(options.json), ctx.io.out);
           });
         }),
       ),

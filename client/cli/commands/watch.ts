@@ -6,7 +6,7 @@ import { withClient, withConnectionOptions, type ConnectionFlags } from '../conn
 import { action, examples, optionsOf, type CliContext } from '../context';
 import { EXIT, exitCodeForOutcome, type ExitCode } from '../exit-codes';
 import { findWorkflow } from '../id-kind';
-import type { CliIo } from '../io';
+import { interruption, sleepUnless, type CliIo } from '../io';
 import { printResult } from '../migration-output';
 import { statusLine } from '../progress';
 import { warnIfNoWorker } from './status';
@@ -37,16 +37,6 @@ export function repeatFlags(flags: ConnectionFlags): string {
 
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Resolves on Ctrl-C (SIGINT); `dispose` removes the handler. */
-function interruption(): { interrupted: Promise<'interrupted'>; dispose: () => void } {
-  let onSignal: () => void = () => undefined;
-  const interrupted = new Promise<'interrupted'>((resolve) => {
-    onSignal = () => resolve('interrupted');
-  });
-  process.once('SIGINT', onSignal);
-  return { interrupted, dispose: () => process.removeListener('SIGINT', onSignal) };
 }
 
 /**
@@ -102,13 +92,7 @@ export async function follow(
         }
         return printResult(result, false, io.out);
       }
-      let timer: NodeJS.Timeout | undefined;
-      const slept = await Promise.race([
-        new Promise<'slept'>((resolve) => (timer = setTimeout(() => resolve('slept'), WATCH_INTERVAL_MS))),
-        interrupted,
-      ]);
-      clearTimeout(timer);
-      if (slept === 'interrupted') break;
+      if ((await sleepUnless(WATCH_INTERVAL_MS, interrupted)) === 'interrupted') break;
     }
     endLine();
     io.err(
