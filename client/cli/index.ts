@@ -95,7 +95,11 @@ if (require.main === module) {
   exitQuietlyOnClosedOutput();
   hideTlsIpServerNameWarning();
   runCli(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
+    (code) => {
+      process.exitCode = code;
+      // Interrupted (Ctrl-C): a wait the CLI gave up (a long poll for the result) must not keep the process alive.
+      if (code === EXIT.INTERRUPTED) process.stdout.write('', () => process.exit(code));
+    },
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
       process.exitCode = EXIT.ERROR;

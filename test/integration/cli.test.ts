@@ -27,6 +27,8 @@ const run = promisify(execFile);
 const ROOT = path.join(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'oms-orchestrator.js');
 const SEED = path.join(ROOT, 'examples', 'demo-seed-object-task.json');
+/** util-linux `script`: runs a command under a pseudo-terminal (the TTY tests need it installed). */
+const PSEUDO_TERMINAL = ['/usr/bin/script', '/bin/script'].find((p) => fs.existsSync(p)) ?? 'script';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -361,7 +363,7 @@ describe('running migrations, on the emulator manual clock', () => {
 
     // Under a pseudo-terminal of 80 columns: one row redrawn in place, then the report.
     const child = spawn(
-      'script',
+      PSEUDO_TERMINAL,
       ['-qfec', `stty cols 80 rows 24; exec "${process.execPath}" "${BIN}" watch ${id}`, '/dev/null'],
       {
         env: cliEnv(),
@@ -481,6 +483,20 @@ test('without a worker: status and migrate warn naming the task queue, and Ctrl-
     expect(await exited).toBe(EXIT.INTERRUPTED);
     expect(output.stderr).toContain(`Migration ${id} keeps running; watch it again with:`);
     expect(output.stderr).toContain(`oms-orchestrator watch ${id} --task-queue ${queue}`);
+
+    // `report` waits for the end: Ctrl-C there says the same (the handler is set before the warning is read).
+    const waiting = spawn(process.execPath, [BIN, 'report', id, '--task-queue', queue], {
+      env: cliEnv(),
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const reportOutput = collect(waiting);
+    const reportExit = exitOf(waiting);
+    await waitFor(() => reportOutput.stderr.includes('no worker polls'), 60_000, 'the warning of report');
+    waiting.kill('SIGINT');
+    expect(await reportExit).toBe(EXIT.INTERRUPTED);
+    expect(reportOutput.text).toBe('');
+    expect(reportOutput.stderr).toContain(`oms-orchestrator report ${id} --task-queue ${queue}`);
   } finally {
     await stack.client.workflow.getHandle(id).terminate('test cleanup');
   }

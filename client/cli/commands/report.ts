@@ -4,10 +4,12 @@ import { Command } from 'commander';
 import { MigrationClient } from '../../migration-client';
 import { withClient, withConnectionOptions, type ConnectionFlags } from '../connect';
 import { action, examples, optionsOf, type CliContext } from '../context';
-import type { ExitCode } from '../exit-codes';
+import { EXIT, type ExitCode } from '../exit-codes';
 import { findWorkflow } from '../id-kind';
+import { interruption } from '../io';
 import { printResult } from '../migration-output';
 import { warnIfNoWorker } from './status';
+import { repeatFlags } from './watch';
 
 /** Registers `report`. */
 export function reportCommand(ctx: CliContext): Command {
@@ -17,6 +19,7 @@ export function reportCommand(ctx: CliContext): Command {
       .argument('<migration-id>', 'the migration (workflow) id')
       .option('--json', 'print the report as one JSON document'),
   )
+    .addHelpText('after', '\nCtrl-C stops waiting (exit 130); the migration keeps running.')
     .addHelpText(
       'after',
       examples(
@@ -31,7 +34,18 @@ export function reportCommand(ctx: CliContext): Command {
           const found = await findWorkflow(client, id, 'migration');
           const mc = new MigrationClient(client, taskQueue);
           if (found.running) await warnIfNoWorker(mc, found.description.taskQueue, ctx.io);
-          return printResult(await mc.result(id), Boolean(flags.json), ctx.io.out);
+          const { interrupted, dispose } = interruption();
+          try {
+            const result = await Promise.race([mc.result(id), interrupted]);
+            if (result !== 'interrupted') return printResult(result, Boolean(flags.json), ctx.io.out);
+          } finally {
+            dispose();
+          }
+          ctx.io.err(
+            `Stopped waiting. Migration ${id} keeps running; get its report later with:\n` +
+              `  oms-orchestrator report ${id}${repeatFlags(flags)}`,
+          );
+          return EXIT.INTERRUPTED;
         });
       }),
     );
