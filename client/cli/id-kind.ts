@@ -32,7 +32,7 @@ export interface FoundWorkflow {
 const CLI = 'oms-orchestrator';
 
 /** How an id of each kind is looked at instead (the hint of a wrong-kind error). */
-function suggestion(kind: IdKind, id: string, type: string): string {
+function suggestion(kind: IdKind, id: string): string {
   switch (kind) {
     case 'migration':
       return `use \`${CLI} status ${id}\` or \`${CLI} report ${id}\``;
@@ -41,9 +41,9 @@ function suggestion(kind: IdKind, id: string, type: string): string {
     case 'schedule':
       return `use \`${CLI} schedule describe ${id}\``;
     case 'limiter':
-      return `its holders and waiters: \`temporal workflow query --workflow-id ${id} --type limiterStatus\``;
+      return `see its holders and waiters with \`temporal workflow query --workflow-id ${id} --type limiterStatus\``;
     default:
-      return `it is a ${type} workflow, which this CLI does not manage`;
+      return 'this CLI does not manage it';
   }
 }
 
@@ -86,7 +86,7 @@ export async function findWorkflow(client: Client, id: string, want: 'migration'
 }
 
 function wrongKind(id: string, want: string, kind: IdKind, type: string): CliError {
-  return new CliError('wrong_kind', `${id} is ${article(kind, type)}, not a ${want}: ${suggestion(kind, id, type)}`);
+  return new CliError('wrong_kind', `${id} is ${article(kind, type)}, not a ${want}: ${suggestion(kind, id)}`);
 }
 
 async function scheduleExists(client: Client, id: string): Promise<boolean> {

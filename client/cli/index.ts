@@ -35,7 +35,10 @@ export async function runCli(argv: string[], out?: Out, err?: Out): Promise<numb
     : {
         out: (t) => process.stdout.write(`${t}\n`),
         err: err ?? ((t) => process.stderr.write(`${t}\n`)),
-        columns: outputColumns(process.stdout),
+        // Read at each use: the terminal may be resized while a progress line is redrawn.
+        get columns() {
+          return outputColumns(process.stdout);
+        },
         ...(process.stdout.isTTY ? { tty: { write: (t: string) => void process.stdout.write(t) } } : {}),
       };
   const ctx: CliContext = { io, exitCode: EXIT.OK };

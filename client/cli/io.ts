@@ -19,8 +19,8 @@ export interface CliIo {
   err: Out;
   /** Present only when standard output is a terminal: raw writes (no newline added) for redrawn lines. */
   tty?: { write(text: string): void };
-  /** Width to fit lines into: the terminal's, else `COLUMNS`, else 80. */
-  columns: number;
+  /** Width to fit lines into: the terminal's (current), else `COLUMNS`, else 80. */
+  readonly columns: number;
 }
 
 /** The width lines must fit: the terminal's columns, else `COLUMNS` (when a number ≥ 20), else 80. */

@@ -444,6 +444,16 @@ describe('running migrations, on the emulator manual clock', () => {
     expect(report.code).toBe(EXIT.FAILED);
     expect(report.out[0]).toMatch(/^Outcome: cancelled/);
     expect((await inproc('batch', 'cancel', batchId)).code).toBe(EXIT.REFUSED);
+    // Items that ended without succeeding are listed by batch status too (from visibility, once it has them).
+    const after = await waitFor(
+      async () => {
+        const r = await inproc('batch', 'status', batchId);
+        return r.out.includes('Items that did not succeed:') ? r.out : undefined;
+      },
+      20_000,
+      'the cancelled item in visibility',
+    );
+    expect(after).toContain(`  ${batchId}/item-0: cancelled`);
   });
 });
 

@@ -1,6 +1,7 @@
 /** `oms-orchestrator batch start|status|report|cancel`, on {@link BatchClient}. */
 import { Command } from 'commander';
 
+import { OMS_OUTCOME } from '../../../workflows/search-attributes';
 import { validateBatchRequest } from '../../../workflows/shared/batch-plan';
 import { formatBytes, formatDuration } from '../../../workflows/shared/details';
 import type { BatchItemSummary } from '../../../workflows/batch-types';
@@ -130,6 +131,26 @@ async function runningItems(bc: BatchClient, batchId: string): Promise<ItemView[
   return items;
 }
 
+/**
+ * The batch's items that ended without succeeding (from visibility, by their `OmsOutcome`; at most
+ * {@link ITEMS_SHOWN}): visible while the batch still runs, before its report exists.
+ */
+async function unsuccessfulItems(
+  bc: BatchClient,
+  batchId: string,
+): Promise<{ migration_id: string; outcome: string }[]> {
+  const items: { migration_id: string; outcome: string }[] = [];
+  const query =
+    `OmsBatchId = '${batchId.replace(/'/g, "\\'")}' AND WorkflowType = 'migrationWorkflow' ` +
+    `AND ExecutionStatus != 'Running' AND OmsOutcome != 'succeeded'`;
+  for await (const w of bc.client.workflow.list({ query, pageSize: ITEMS_SHOWN })) {
+    const outcome = w.typedSearchAttributes.get(OMS_OUTCOME) ?? w.status.name.toLowerCase();
+    items.push({ migration_id: w.workflowId, outcome });
+    if (items.length >= ITEMS_SHOWN) break;
+  }
+  return items.sort((a, b) => a.migration_id.localeCompare(b.migration_id));
+}
+
 type BatchOptions = ConnectionFlags & { json?: boolean; file?: string; id?: string; watch?: boolean };
 
 /**
@@ -237,13 +258,17 @@ export function batchCommand(ctx: CliContext): Command {
             const bc = new BatchClient(client, taskQueue);
             const status = await bc.status(id);
             const items = found.running ? await runningItems(bc, id) : [];
+            const unsuccessful = await unsuccessfulItems(bc, id);
             if (options.json) {
-              ctx.io.out(JSON.stringify({ ...status, running_items: items.map((i) => i.status) }, null, 2));
+              const doc = { ...status, running_items: items.map((i) => i.status), unsuccessful_items: unsuccessful };
+              ctx.io.out(JSON.stringify(doc, null, 2));
               return EXIT.OK;
             }
             for (const line of renderBatchStatus(status, ctx.io.columns)) ctx.io.out(line);
             if (items.length) ctx.io.out('Running items:');
             for (const item of items) ctx.io.out(itemLine(item, ctx.io.columns));
+            if (unsuccessful.length) ctx.io.out('Items that did not succeed:');
+            for (const item of unsuccessful) ctx.io.out(fit(`  ${item.migration_id}: ${item.outcome}`, ctx.io.columns));
             if (!found.running) {
               ctx.io.out(`Finished: see \`oms-orchestrator batch report ${id}\` for every item's outcome`);
             }

@@ -64,6 +64,8 @@ export async function follow(
       last = line;
       return;
     }
+    // One column short of the width on a terminal: a line that fills the last column leaves the cursor in the
+    // terminal's pending-wrap state, and some terminals then wrap, which the next `\r` redraw cannot undo.
     const line = statusLine(status, tty ? io.columns - 1 : io.columns);
     if (line === last) return;
     last = line;
