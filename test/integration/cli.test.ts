@@ -16,6 +16,7 @@ import { BatchClient } from '../../client/batch-client';
 import { EXIT, runCli } from '../../client/cli';
 import { BatchScheduleClient } from '../../client/schedules';
 import type { MigrationRequest } from '../../workflows/request-types';
+import { limiterWorkflowId } from '../../workflows/shared/region-limiter-logic';
 import { ensureTemporalCli } from '../../scripts/lib/temporal-cli';
 import { testEnv } from '../helpers/env';
 import { startStack, type Stack } from '../helpers/stack';
@@ -258,6 +259,14 @@ test('the wrong kind of id, an unknown id and a finished migration: each says wh
     );
     expect((await inproc('batch', 'report', migrationId)).err[0]).toContain(
       `${migrationId} is a migration, not a batch`,
+    );
+    // Every migration of this stack went through its region's limiter.
+    const limiterId = limiterWorkflowId(stack.emulator.config.region, stack.taskQueue);
+    const limiter = await inproc('pause', limiterId);
+    expect(limiter.code).toBe(EXIT.NOT_FOUND);
+    expect(limiter.err[0]).toBe(
+      `${limiterId} is a region limiter, not a migration: see its holders and waiters with ` +
+        `\`temporal workflow query --workflow-id ${limiterId} --type limiterStatus\``,
     );
     const missing = await inproc('status', 'no-such-id');
     expect(missing).toMatchObject({ code: EXIT.NOT_FOUND, err: ['No migration with id no-such-id'] });
