@@ -27,8 +27,19 @@ export type ProgressView = MigrationProgress & { waiting_for_slot?: WaitingForSl
 /** A report with the optional durations newer workers add: wall time from start to end, and time not paused. */
 export type ReportView = MigrationReport & { elapsed_ms?: number; active_ms?: number };
 
-/** A batch's progress with the optional count of items waiting for a region slot (not counted in `running`). */
-export type BatchProgressView = BatchProgress & { waiting_for_slot?: number };
+/**
+ * A batch's progress with the optional count of items waiting for a region slot (not counted in `running`), at
+ * the top level or among the counts (older workers have neither).
+ */
+export type BatchProgressView = BatchProgress & {
+  waiting_for_slot?: number;
+  counts: BatchProgress['counts'] & { waiting_for_slot?: number };
+};
+
+/** Items of a batch waiting for a region slot, wherever the progress carries the count; 0 when it does not. */
+export function itemsWaitingForSlot(p: BatchProgressView): number {
+  return p.waiting_for_slot ?? p.counts.waiting_for_slot ?? 0;
+}
 
 /** 1st, 2nd, 3rd, 4th, 11th, 21st … */
 export function ordinal(n: number): string {

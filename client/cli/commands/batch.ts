@@ -13,7 +13,14 @@ import { CliError, EXIT, exitCodeForOutcome, type ExitCode } from '../exit-codes
 import { assertRunning, findWorkflow } from '../id-kind';
 import { interruption, readJson, sleepUnless, type CliIo, type Out } from '../io';
 import { failedObjectRecordText } from '../migration-output';
-import { fit, freshest, waitingForSlotTexts, type BatchProgressView, type ProgressView } from '../progress';
+import {
+  fit,
+  freshest,
+  itemsWaitingForSlot,
+  waitingForSlotTexts,
+  type BatchProgressView,
+  type ProgressView,
+} from '../progress';
 import { checkId } from './migrate';
 import { repeatFlags } from './watch';
 
@@ -60,7 +67,8 @@ export function renderBatchStatus(status: BatchStatus, width = 80): string[] {
   const p: BatchProgressView | undefined = status.progress;
   const lines = [`Batch ${status.batch_id}: ${status.workflow_status}${p?.stopping ? ' (stopping)' : ''}`];
   if (p) {
-    const slot = p.waiting_for_slot ? ` · ${p.waiting_for_slot} waiting for a slot` : '';
+    const waiting = itemsWaitingForSlot(p);
+    const slot = waiting ? ` · ${waiting} waiting for a slot` : '';
     lines.push(
       fit(
         `Items: ${p.done}/${p.items_total} done · ${p.running} running${slot} · ${p.waiting} not started · ${p.failed} failed`,

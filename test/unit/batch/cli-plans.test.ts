@@ -150,6 +150,30 @@ describe('batch views', () => {
     ]);
   });
 
+  test('the slot count may come among the counts; without it, no slot wording', () => {
+    const progress = {
+      batch_id: 'b',
+      items_total: 2,
+      waiting: 0,
+      running: 1,
+      done: 0,
+      failed: 0,
+      counts: { succeeded: 0, completed_with_failures: 0, failed: 0, stopped: 0, cancelled: 0, not_started: 0 },
+      totals: { total_num: 0, successful_num: 0, failed_num: 0, skipped_num: 0, total_size: 0, complete_size: 0 },
+      stopping: false,
+      runs: 1,
+      incremental: null,
+      started_at: '',
+      updated_at: '',
+    };
+    const line = (p: unknown): string | undefined =>
+      renderBatchStatus({ batch_id: 'b', run_id: 'r', workflow_status: 'RUNNING', progress: p as typeof progress })[1];
+    expect(line({ ...progress, counts: { ...progress.counts, waiting_for_slot: 1 } })).toBe(
+      'Items: 0/2 done · 1 running · 1 waiting for a slot · 0 not started · 0 failed',
+    );
+    expect(line(progress)).toBe('Items: 0/2 done · 1 running · 0 not started · 0 failed');
+  });
+
   test('report: exit codes follow the outcome; failed and not-started items are listed', () => {
     const lines: string[] = [];
     const out = (t: string): number => lines.push(t);
