@@ -12,7 +12,11 @@ const { runCli, exitQuietlyOnClosedOutput, hideTlsIpServerNameWarning } = requir
 exitQuietlyOnClosedOutput();
 hideTlsIpServerNameWarning();
 runCli(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
+  (code) => {
+    process.exitCode = code;
+    // Interrupted (Ctrl-C): a wait the CLI gave up (a long poll for the result) must not keep the process alive.
+    if (code === 130) process.stdout.write('', () => process.exit(code));
+  },
   (err) => {
     process.stderr.write(`${err && err.stack ? err.stack : String(err)}\n`);
     process.exitCode = 1;

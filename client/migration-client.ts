@@ -14,6 +14,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 
 import {
@@ -202,6 +203,24 @@ export abstract class TaskQueueClient {
   async cancel(id: string): Promise<void> {
     await this.handle(id).cancel();
   }
+
+  /**
+   * The workers polling a task queue for workflow tasks (default: this client's), as DescribeTaskQueue reports
+   * them (pollers seen in the last minutes). Empty means nothing would run a workflow started there.
+   */
+  async workflowPollers(taskQueue: string = this.taskQueue): Promise<{ identity: string; lastAccessTime?: Date }[]> {
+    const response = await this.client.workflowService.describeTaskQueue({
+      namespace: this.client.options.namespace,
+      taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return (response.pollers ?? []).map((p) => ({
+      identity: p.identity ?? '',
+      ...(p.lastAccessTime?.seconds != null
+        ? { lastAccessTime: new Date(Number(p.lastAccessTime.seconds) * 1000) }
+        : {}),
+    }));
+  }
 }
 
 /** Client for migrations on one namespace. */
@@ -378,8 +397,11 @@ export class MigrationClient extends TaskQueueClient {
     return this.client.workflow.getHandle<typeof migrationWorkflow>(migrationId);
   }
 
-  /** Execution status, the workflow's progress and the freshest OMS snapshot. */
-  async status(migrationId: string): Promise<MigrationStatus> {
+  /**
+   * Execution status, the workflow's progress and the freshest OMS snapshot. With `query: false` the progress
+   * query is not sent (a query waits for a worker: without one it only times out, after many seconds).
+   */
+  async status(migrationId: string, options: { query?: boolean } = {}): Promise<MigrationStatus> {
     const handle = this.handle(migrationId);
     const described = await handle.describe();
     const status: MigrationStatus = {
@@ -388,7 +410,7 @@ export class MigrationClient extends TaskQueueClient {
       workflow_status: described.status.name,
     };
     try {
-      status.progress = await handle.query(progressQuery);
+      if (options.query !== false) status.progress = await handle.query(progressQuery);
     } catch {
       // A closed workflow without a worker cannot answer queries; the status alone is still useful.
     }

@@ -9,7 +9,13 @@
  * `incremental: { schedule_id }` and each run migrates only objects changed since the last fully successful run
  * started (docs/batches.md).
  */
-import type { Client, ScheduleDescription, ScheduleOverlapPolicy, ScheduleSpec } from '@temporalio/client';
+import type {
+  Client,
+  ScheduleDescription,
+  ScheduleOverlapPolicy,
+  ScheduleSpec,
+  ScheduleSpecDescription,
+} from '@temporalio/client';
 
 import { MAX_BATCH_BYTES } from '../workflows/shared/batch-plan';
 import type { BatchRequest } from '../workflows/batch-types';
@@ -107,18 +113,33 @@ export class BatchScheduleClient {
         pauseOnFailure: options.pauseOnFailure ?? false,
       },
       state: { paused: options.paused ?? false, note: options.note },
+      // Temporal compiles a cron expression into calendar ranges and keeps no text: remember what the user wrote.
+      memo: {
+        [SPEC_MEMO_KEY]: {
+          ...(options.cron ? { cron: options.cron } : { every: options.every }),
+          timezone: options.timezone ?? 'UTC',
+        } satisfies ScheduleSpecMemo,
+      },
     });
   }
 
-  /** Every schedule of the namespace (from visibility: a new one may take a moment to appear). */
-  async list(): Promise<{ id: string; paused: boolean; workflow_type: string | null; next: string | null }[]> {
-    const out = [];
+  /**
+   * Every schedule of the namespace (from visibility: a new one may take a moment to appear), with its spec in
+   * words (`spec`, `timezone`), its next action time and its last run (workflow id and when it was taken).
+   */
+  async list(): Promise<ScheduleListEntry[]> {
+    const out: ScheduleListEntry[] = [];
     for await (const s of this.client.schedule.list()) {
+      const spec = scheduleSpecText(s.spec, s.memo);
+      const last = s.info.recentActions.at(-1);
       out.push({
         id: s.scheduleId,
         paused: s.state.paused,
         workflow_type: s.action?.workflowType ?? null,
         next: s.info.nextActionTimes[0]?.toISOString() ?? null,
+        spec: spec.text,
+        timezone: spec.timezone,
+        last_run: last ? { workflow_id: last.action.workflow.workflowId, taken_at: last.takenAt.toISOString() } : null,
       });
     }
     return out;
@@ -155,4 +176,70 @@ function scheduleSpec(options: BatchScheduleOptions): ScheduleSpec {
   const timezone = options.timezone ? { timezone: options.timezone } : {};
   if (options.cron) return { cronExpressions: [options.cron], ...timezone };
   return { intervals: [{ every: options.every! }], ...timezone };
+}
+
+/** Memo key under which a schedule created here keeps its spec as written (cron text or interval, time zone). */
+export const SPEC_MEMO_KEY = 'oms_schedule_spec';
+
+/** The spec as the user wrote it (schedule memo {@link SPEC_MEMO_KEY}). */
+export interface ScheduleSpecMemo {
+  cron?: string;
+  every?: string;
+  timezone: string;
+}
+
+/** One row of {@link BatchScheduleClient.list}. */
+export interface ScheduleListEntry {
+  id: string;
+  paused: boolean;
+  workflow_type: string | null;
+  /** Next action time (ISO 8601, UTC), or null. */
+  next: string | null;
+  /** The spec in words: cron text (`0 2 * * *`), `every 24h`, or the calendar as ranges. */
+  spec: string;
+  /** IANA time zone of the spec (UTC when none was set). */
+  timezone: string;
+  /** The most recent run, if any. */
+  last_run: { workflow_id: string; taken_at: string } | null;
+}
+
+/**
+ * A schedule's spec in words and its time zone: the text it was created with (memo), else the calendar ranges
+ * (`minute=0 hour=2`) or intervals (`every 86400s`) Temporal reports.
+ */
+export function scheduleSpecText(
+  spec: ScheduleSpecDescription | undefined,
+  memo: Record<string, unknown> | undefined,
+): { text: string; timezone: string } {
+  const kept = memo?.[SPEC_MEMO_KEY] as Partial<ScheduleSpecMemo> | undefined;
+  const timezone = spec?.timezone || kept?.timezone || 'UTC';
+  if (kept?.cron) return { text: kept.cron, timezone };
+  if (kept?.every) return { text: `every ${kept.every}`, timezone };
+  if (spec?.calendars?.length) {
+    return { text: spec.calendars.map((c) => c.comment || calendarText(c)).join('; '), timezone };
+  }
+  if (spec?.intervals?.length) {
+    return { text: spec.intervals.map((i) => `every ${Number(i.every) / 1000}s`).join(', '), timezone };
+  }
+  return { text: 'none (trigger or backfill only)', timezone };
+}
+
+type CalendarDescription = NonNullable<ScheduleSpecDescription['calendars']>[number];
+
+/** `minute=0 hour=2 dayOfWeek=MONDAY-FRIDAY`: the fields that are not "every value". */
+function calendarText(c: CalendarDescription): string {
+  const parts: string[] = [];
+  for (const key of ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'year', 'dayOfWeek'] as const) {
+    const ranges = c[key] as { start: unknown; end: unknown; step: number }[] | undefined;
+    if (!ranges?.length) continue;
+    if (key === 'second' && ranges.length === 1 && ranges[0]!.start === 0 && ranges[0]!.end === 0) continue;
+    const text = ranges
+      .map((r) =>
+        r.start === r.end ? String(r.start) : `${String(r.start)}-${String(r.end)}${r.step > 1 ? `/${r.step}` : ''}`,
+      )
+      .join(',');
+    if (['1-31', 'JANUARY-DECEMBER', 'SUNDAY-SATURDAY'].includes(text)) continue;
+    parts.push(`${key}=${text}`);
+  }
+  return parts.join(' ') || 'every second';
 }

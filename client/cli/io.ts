@@ -4,23 +4,88 @@
  */
 import fs from 'node:fs';
 
-import { EXIT } from './exit-codes';
+import { CliError, EXIT } from './exit-codes';
+import { jsonErrorAt } from './json-error';
 
 /** Output sink of the CLI: one line per call. */
 export type Out = (text: string) => void;
 
-/** Reads a JSON file ("-" = standard input). */
-export type ReadJson = (file: string) => unknown;
-
-/** Reads and parses a JSON file, or standard input for "-". */
-export function readJson(file: string): unknown {
-  const text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
-  return JSON.parse(text) as unknown;
+/**
+ * Where a command writes: `out` (standard output: the command's result only), `err` (standard error: errors,
+ * warnings, hints) and, on a terminal, `tty` for in-place redraws.
+ */
+export interface CliIo {
+  out: Out;
+  err: Out;
+  /** Present only when standard output is a terminal: raw writes (no newline added) for redrawn lines. */
+  tty?: { write(text: string): void };
+  /** Width to fit lines into: the terminal's (current), else `COLUMNS`, else 80. */
+  readonly columns: number;
 }
 
-/** A file error for humans (never the file's content: it may hold secrets pasted by mistake). */
-export function describeReadError(err: unknown): string {
-  return err instanceof SyntaxError ? 'not valid JSON' : err instanceof Error ? err.message : String(err);
+/** The width lines must fit: the terminal's columns, else `COLUMNS` (when a number ≥ 20), else 80. */
+export function outputColumns(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env >= 20 ? env : 80;
+}
+
+/**
+ * Reads and parses a JSON file, or standard input for "-".
+ * @throws CliError (`invalid_input`) naming the file and, for a syntax error, its line and column; never the
+ *   file's content (it may hold secrets pasted by mistake).
+ */
+export function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CliError('invalid_input', `Cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // V8's message may quote the text (a secret pasted by mistake): not kept, not even as the cause.
+    throw new CliError('invalid_input', `Cannot read ${file}: ${describeJsonError(text)}`);
+  }
+}
+
+/**
+ * "not valid JSON at line 3, column 7 (expected ':' after the property name)": the position of the first error
+ * (found by {@link jsonErrorAt}), never the text around it.
+ */
+export function describeJsonError(text: string): string {
+  const at = jsonErrorAt(text);
+  if (!at) return 'not valid JSON';
+  const before = text.slice(0, at.offset);
+  const line = before.split('\n').length;
+  const column = at.offset - before.lastIndexOf('\n');
+  return `not valid JSON at line ${line}, column ${column} (expected ${at.expected})`;
+}
+
+/** Resolves on Ctrl-C (SIGINT) while installed; `dispose` removes the handler (Node's default exit comes back). */
+export function interruption(): { interrupted: Promise<'interrupted'>; dispose: () => void } {
+  let onSignal: () => void = () => undefined;
+  const interrupted = new Promise<'interrupted'>((resolve) => {
+    onSignal = () => resolve('interrupted');
+  });
+  process.once('SIGINT', onSignal);
+  return { interrupted, dispose: () => process.removeListener('SIGINT', onSignal) };
+}
+
+/** Waits `ms`, or less when `interrupted` resolves first (then says so). */
+export async function sleepUnless(ms: number, interrupted: Promise<'interrupted'>): Promise<'slept' | 'interrupted'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      new Promise<'slept'>((resolve) => (timer = setTimeout(() => resolve('slept'), ms))),
+      interrupted,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
