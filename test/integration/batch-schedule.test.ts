@@ -158,7 +158,7 @@ test('an incremental schedule: the first run copies everything, the second only 
       .code,
   ).toBe(0);
   expect((await cli('schedule', 'delete', scheduleId)).code).toBe(0);
-  expect(await cli('schedule', 'describe', scheduleId)).toEqual({ code: 1, text: `No schedule with id ${scheduleId}` });
+  expect(await cli('schedule', 'describe', scheduleId)).toEqual({ code: 6, text: `No schedule with id ${scheduleId}` });
 });
 
 test('schedule and batch commands refuse bad usage and invalid batches before contacting Temporal', async () => {
@@ -191,5 +191,5 @@ test('batch start / status / report through the CLI', async () => {
   const status = await cli('batch', 'status', id);
   expect(status.code).toBe(0);
   expect(status.text).toContain(`Batch ${id}: COMPLETED`);
-  expect((await cli('batch', 'status', uniqueId('nope'))).code).toBe(1);
+  expect((await cli('batch', 'status', uniqueId('nope'))).code).toBe(6);
 });
