@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 import type { BatchProgress } from './batch-types';
-import type { LimiterStatus, SlotGrant, SlotRelease, SlotRequest } from './limiter-types';
+import type { LimiterStatus, SlotGrant, SlotQueued, SlotRelease, SlotRequest } from './limiter-types';
 import type { MigrationProgress } from './report-types';
 import type { BandwidthWindow } from './request-types';
 
@@ -55,6 +55,12 @@ export const releaseSlotSignal = defineSignal<[SlotRelease]>('releaseSlot');
 
 /** From the limiter to a migration: its request is granted. */
 export const slotGrantedSignal = defineSignal<[SlotGrant]>('slotGranted');
+
+/**
+ * From the limiter to a waiting migration: its place in line. Sent when it joins the queue, and again whenever it
+ * changes for the first `SLOT_POSITION_UPDATES` waiters (report-types.ts), so the history cost stays bounded.
+ */
+export const slotQueuedSignal = defineSignal<[SlotQueued]>('slotQueued');
 
 /** The limiter's holders, waiters and recent creations. */
 export const limiterStatusQuery = defineQuery<LimiterStatus>('limiterStatus');

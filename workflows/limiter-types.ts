@@ -34,6 +34,27 @@ export interface SlotGrant {
   request_id: string;
 }
 
+/** The limiter's word to a waiting request about its place in line (see `slotQueuedSignal`). */
+export interface SlotQueued {
+  /** Workflow id of the waiting migration. */
+  holder_id: string;
+  request_id: string;
+  region: string;
+  /** 1-based place among the waiters. */
+  position: number;
+  /** Requests waiting. */
+  waiting: number;
+  /** Slots held. */
+  running: number;
+  /** The waiter's running limit (0 = none). */
+  limit: number;
+  /** Workflow ids of the first few holders (at most `MAX_HOLDERS_TOLD`). */
+  holders: string[];
+}
+
+/** How many holder ids a {@link SlotQueued} names. */
+export const MAX_HOLDERS_TOLD = 5;
+
 /** A granted slot. */
 export interface LimiterHolder {
   holder_id: string;

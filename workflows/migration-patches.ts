@@ -14,3 +14,11 @@ export const FINAL_STATUS_PATCH = 'oms-final-status-with-outcome';
  * the limiter's), whose markers a v3 run does not write again.
  */
 export const CORE_PROMISES_PATCH = 'oms-core-promises-v3';
+
+/**
+ * Patch: what operators see (issue 13) — the region-slot wait told in the progress, details and `OmsWaitingForSlot`,
+ * activity summaries, cumulative counters and durations across pause/resume, one lifecycle log line per event, and
+ * the failed-objects rule (a status-4 task whose only fault is failed objects ends `completed_with_failures`; see
+ * docs/outcomes.md). Decided once per run, at its start, and only in runs with {@link CORE_PROMISES_PATCH}.
+ */
+export const OPERATOR_VISIBILITY_PATCH = 'oms-operator-visibility-v1';
