@@ -39,6 +39,12 @@ export const setBandwidthUpdate = defineUpdate<MigrationProgress, [BandwidthWind
 /** Workflow type of the batch (`batchMigrationWorkflow`, workflows/batch.ts), for clients and schedules. */
 export const BATCH_WORKFLOW_TYPE = 'batchMigrationWorkflow';
 
+/**
+ * From a batch item to its batch: it started (`waiting: true`) or stopped waiting in the region limiter's queue, so
+ * the batch counts items waiting for a slot apart from those running. Sent only on those two changes.
+ */
+export const itemSlotWaitSignal = defineSignal<[{ workflow_id: string; waiting: boolean }]>('itemSlotWait');
+
 /** Batch progress: items waiting, running, done and failed, with object and byte totals of the items done. */
 export const batchProgressQuery = defineQuery<BatchProgress>('progress');
 

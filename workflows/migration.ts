@@ -19,7 +19,9 @@ import {
   CancellationScope,
   ContinueAsNew,
   TimeoutFailure,
+  getExternalWorkflowHandle,
   isCancellation,
+  log,
   patched,
   setCurrentDetails,
   upsertMemo,
@@ -27,7 +29,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 
-import { REPORT_MEMO_KEY } from './definitions';
+import { REPORT_MEMO_KEY, itemSlotWaitSignal } from './definitions';
 import { FailureType } from './failure-types';
 import { invalidInputFailure } from './invalid-input';
 import { migrationEndOf, recordMigrationEnded, recordMigrationStarted } from './metrics';
@@ -145,6 +147,7 @@ async function runMigration(request: MigrationRequest, carried?: MigrationCarrie
     if (region !== waitingAttribute) {
       upsertSearchAttributes([{ key: OMS_WAITING_FOR_SLOT, value: region }]);
       waitingAttribute = region;
+      tellParent(queued !== undefined);
       if (queued) {
         logEvent('migration.waiting_for_slot', `Waiting for a ${queued.region} slot`, migrationId, state.task_id, {
           region: queued.region,
@@ -215,6 +218,18 @@ async function runMigration(request: MigrationRequest, carried?: MigrationCarrie
     }
     throw err;
   }
+}
+
+/**
+ * A batch item tells its batch when it starts or stops waiting for a slot (the batch counts those apart from
+ * running items). Best effort: a batch that has ended or cannot be signalled changes nothing for the item.
+ */
+function tellParent(waiting: boolean): void {
+  const { parent, workflowId } = workflowInfo();
+  if (!parent) return;
+  getExternalWorkflowHandle(parent.workflowId)
+    .signal(itemSlotWaitSignal, { workflow_id: workflowId, waiting })
+    .catch((err: unknown) => log.warn('Could not tell the batch about the slot wait', { error: String(err) }));
 }
 
 /** The progress query's view of the limiter's word. */

@@ -25,6 +25,14 @@ export function formatDuration(ms: number | undefined): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
+/** The closing line of every Current Details: `_as of 2026-12-01 06:30:00 UTC (workflow time)_`. */
+export function asOfLine(at: Date): string {
+  return `_as of ${at
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')} (workflow time)_`;
+}
+
 /** `1st`, `2nd`, `3rd`, `4th`, … `11th`, `21st`. */
 export function ordinal(n: number): string {
   const tens = n % 100;
@@ -76,13 +84,6 @@ export function renderDetails(req: NormalizedMigrationRequest, p: MigrationProgr
     if (s.error_reason) item(`Error: ${s.error_reason.error_code} ${s.error_reason.error_msg}`);
     if (s.failed_object_record?.list_file_key) item(`Failed-object list: \`${s.failed_object_record.list_file_key}\``);
   }
-  if (asOf)
-    lines.push(
-      '',
-      `_as of ${asOf
-        .toISOString()
-        .replace('T', ' ')
-        .replace(/\.\d+Z$/, ' UTC')} (workflow time)_`,
-    );
+  if (asOf) lines.push('', asOfLine(asOf));
   return lines.join('\n');
 }

@@ -15,7 +15,7 @@ import {
   type SlotRelease,
   type SlotRequest,
 } from '../limiter-types';
-import { formatDuration } from './details';
+import { asOfLine, formatDuration } from './details';
 
 /** Waiters listed by the status query (the queue itself is not bounded by this). */
 const STATUS_WAITERS = 50;
@@ -232,7 +232,7 @@ export function renderLimiterDetails(state: LimiterState, now: number): string {
     });
     if (state.waiters.length > DETAIL_ROWS) lines.push(`| | … and ${state.waiters.length - DETAIL_ROWS} more | |`);
   }
-  lines.push('', `_as of ${new Date(now).toISOString()} (workflow time)_`);
+  lines.push('', asOfLine(new Date(now)));
   return lines.join('\n');
 }
 
