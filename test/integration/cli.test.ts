@@ -56,7 +56,7 @@ test('migrate --watch runs the seed example to the end and exits 0 with the repo
   expect(JSON.parse(report.out)).toMatchObject({ migration_id: id, outcome: 'succeeded', status: 5, total_num: 2 });
 });
 
-test('a failed migration exits 3 and prints failed_num and failed_object_record', async () => {
+test('a migration with failed objects exits 4 (completed with failures) and prints failed_num and failed_object_record', async () => {
   const file = path.join(testEnv('tmpDir'), `${uniqueId('req')}.json`);
   const request = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'demo-failed-objects.json'), 'utf8')) as {
     dst_node: Record<string, unknown>;
@@ -66,7 +66,7 @@ test('a failed migration exits 3 and prints failed_num and failed_object_record'
   const { code, out } = await cli('migrate', '--file', file, '--id', uniqueId('cli-failures'), '--watch');
   expect(out).toContain('failed_num: 5');
   expect(out).toMatch(/failed_object_record: \{"result":true,"list_file_key":"oms\/failed_object_lists\//);
-  expect(code).toBe(3);
+  expect(code).toBe(4);
 });
 
 test('an invalid request exits 2 naming each field, and nothing is started', async () => {
