@@ -85,6 +85,11 @@ export interface LimiterState {
   reclaimed: number;
   /** Runs so far (1 + continue-as-new count). */
   runs: number;
+  /**
+   * What each waiter was last told of its place in line, by request id (limiters with the positions patch), so a
+   * new run does not tell a long queue everything again.
+   */
+  told?: Record<string, string>;
 }
 
 /** Answer of the limiter's `limiterStatus` query. */

@@ -82,8 +82,8 @@ export const LIMITER_POSITIONS_PATCH = 'oms-limiter-positions';
 export async function regionLimiterWorkflow(region: string, carried?: LimiterState): Promise<void> {
   const state: LimiterState = carried ? { ...carried, runs: carried.runs + 1 } : initialLimiterState(region);
   const tellPositions = patched(LIMITER_POSITIONS_PATCH);
-  /** What each waiter was last told of its place (by request id); a new run tells everyone once again. */
-  const told = new Map<string, string>();
+  /** What each waiter was last told of its place (by request id); carried across continue-as-new. */
+  const told = new Map<string, string>(Object.entries(state.told ?? {}));
   let dirty = true;
   /** Grants to send again (a holder repeated a request it already holds). */
   const resend: LimiterHolder[] = [];
@@ -147,6 +147,7 @@ export async function regionLimiterWorkflow(region: string, carried?: LimiterSta
       }
       if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
         await condition(allHandlersFinished);
+        if (tellPositions) state.told = Object.fromEntries(told);
         await continueAsNew<typeof regionLimiterWorkflow>(region, state);
       }
     }
