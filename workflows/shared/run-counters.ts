@@ -101,7 +101,24 @@ export function restarted(t: RunTally, kind: RunKind): RunTally {
   return { base: cumulativeCounts(t), kind, current: zeroCounts(), runs: t.runs + 1 };
 }
 
-/** The tally with a fresh snapshot of the current run (OMS's own counters, never merged with an earlier run's). */
+/**
+ * The tally with a fresh snapshot of the current run: OMS's own counters, never mixed with an earlier run's (a
+ * restart zeroes them, {@link restarted}). Within a run OMS's counters only grow, so each keeps the highest value
+ * seen: a snapshot that lags (the answer of a StopTask on exit may) takes nothing back.
+ */
 export function withSnapshot(t: RunTally, fresh: Partial<RunCounts>): RunTally {
-  return { ...t, current: countsOf(fresh) };
+  const f = countsOf(fresh);
+  const c = t.current;
+  return {
+    ...t,
+    current: {
+      total_num: Math.max(c.total_num, f.total_num),
+      successful_num: Math.max(c.successful_num, f.successful_num),
+      failed_num: Math.max(c.failed_num, f.failed_num),
+      skipped_num: Math.max(c.skipped_num, f.skipped_num),
+      total_size: Math.max(c.total_size, f.total_size),
+      complete_size: Math.max(c.complete_size, f.complete_size),
+      real_size: Math.max(c.real_size, f.real_size),
+    },
+  };
 }

@@ -64,4 +64,9 @@ describe('whole-migration counters', () => {
     const t = withSnapshot(restarted(withSnapshot(firstRun(), run(20, 15, 5, 0)), 'failed_only'), run(5, 1, 0, 0));
     expect(cumulativeCounts(t)).toMatchObject({ successful_num: 16, failed_num: 4 });
   });
+
+  test('a lagging snapshot of the same run takes nothing back', () => {
+    const t = withSnapshot(withSnapshot(firstRun(), run(200, 150, 0, 0)), run(200, 140, 0, 0));
+    expect(cumulativeCounts(t)).toMatchObject({ successful_num: 150 });
+  });
 });
