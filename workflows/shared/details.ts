@@ -67,7 +67,7 @@ export function renderDetails(req: NormalizedMigrationRequest, p: MigrationProgr
   const item = (text: string): number => lines.push(`- ${text}`);
   if (p.waiting_for_slot) item(`**${slotWaitText(p.waiting_for_slot, SLOT_POSITION_UPDATES)}**`);
   if (p.blocked) item(`**Blocked: ${p.blocked}.** Fix the worker's credentials; the migration retries by itself.`);
-  if (p.paused) item('**Paused** by the orchestrator; resume with the `resume` update (CLI: `resume`).');
+  if (p.paused) item(`**Paused** on request; resume with \`oms-orchestrator resume ${p.migration_id}\`.`);
   item(`Phase: **${p.phase}**`);
   if (p.task_id !== undefined) item(`OMS task: \`${p.task_id}\``);
   const s = p.snapshot;

@@ -77,6 +77,15 @@ describe('migration Current Details', () => {
     expect(md).toContain('Waiting for a cn-north-7 slot (3rd in line; 5/5 running: `a`, `b`, `c`, …)');
   });
 
+  test('a paused or blocked migration says so first, with what to do', () => {
+    const md = renderDetails(req, progress({ phase: 'paused', paused: true, blocked: 'credentials rejected' }), AS_OF);
+    const lines = md.split('\n');
+    expect(lines[2]).toBe(
+      "- **Blocked: credentials rejected.** Fix the worker's credentials; the migration retries by itself.",
+    );
+    expect(lines[3]).toBe('- **Paused** on request; resume with `oms-orchestrator resume m-1`.');
+  });
+
   test('a place beyond the kept-updated ones reads as the place on joining', () => {
     const w = { region: 'r', position: 42, waiting: 50, running: 2, limit: 0, holders: ['a', 'b'] };
     expect(slotWaitText(w, 10)).toBe('Waiting for a r slot (joined 42nd in line; 2 running: `a`, `b`)');
