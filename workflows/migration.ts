@@ -121,7 +121,7 @@ async function runMigration(request: MigrationRequest, carried?: MigrationCarrie
   };
   state.visibility = vis;
 
-  // Function declarations: the slot's callback may show progress before the lines below have run.
+  // The region slot's queue callback (below) and the message handlers show progress through these.
   function progress(): MigrationProgress {
     const q = state.limiter?.queued;
     return {
