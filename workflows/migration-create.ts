@@ -177,6 +177,9 @@ export async function reconcile(
     ...CLEANUP_CALL,
     // The scan keeps its place across attempts through heartbeats.
     heartbeatTimeout: '60s',
+    ...(state.visibility
+      ? { summary: "Looking for duplicate OMS tasks of this migration (a create's outcome was unknown)" }
+      : {}),
   });
   await CancellationScope.nonCancellable(async () => {
     try {

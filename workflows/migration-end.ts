@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
+  type ActivityOptions,
   condition,
   log,
   proxyActivities,
@@ -33,6 +34,16 @@ import { TaskStatus, isFinalStatus, objectCounts, statusText } from './task-stat
 
 const api = proxyActivities<Activities>(API_CALL);
 const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
+
+/** `proxy` or, in runs with the operator-visibility patch, the same options with a summary for the UI. */
+function withSummary(
+  state: MigrationCarriedState,
+  options: ActivityOptions,
+  proxy: typeof api,
+  summary: string,
+): typeof api {
+  return state.visibility ? proxyActivities<Activities>({ ...options, summary }) : proxy;
+}
 
 /** Final bookkeeping and the outcome: a report, or a typed failure that carries it. */
 export async function finish(
@@ -63,7 +74,12 @@ export async function finish(
           : 'succeeded';
   if (outcome === 'succeeded' && req.orchestration.delete_task_on_success) {
     try {
-      const deleted = await api.deleteMigrationTask({
+      const deleted = await withSummary(
+        state,
+        API_CALL,
+        api,
+        `Deleting OMS task ${state.task_id} (succeeded; delete_task_on_success)`,
+      ).deleteMigrationTask({
         task_id: state.task_id!,
         api_profile: req.orchestration.api_profile,
       });
@@ -163,7 +179,12 @@ async function haltOrShow(
 ): Promise<StopMigrationTaskOutput | undefined> {
   try {
     if (req.orchestration.on_cancel === 'detach') {
-      const shown = await cleanup.showMigrationTask({
+      const shown = await withSummary(
+        state,
+        CLEANUP_CALL,
+        cleanup,
+        `Reading OMS task ${state.task_id} on exit (on_cancel: detach)`,
+      ).showMigrationTask({
         task_id: state.task_id!,
         api_profile: req.orchestration.api_profile,
       });
@@ -176,7 +197,12 @@ async function haltOrShow(
         ...(final ? { already_final: true } : {}),
       };
     }
-    const stopped = await cleanup.stopMigrationTask({
+    const stopped = await withSummary(
+      state,
+      CLEANUP_CALL,
+      cleanup,
+      `Stopping OMS task ${state.task_id} on exit (a waiting task is deleted)`,
+    ).stopMigrationTask({
       task_id: state.task_id!,
       api_profile: req.orchestration.api_profile,
       halt: true,
