@@ -50,6 +50,11 @@ export interface SlotQueued {
   limit: number;
   /** Workflow ids of the first few holders (at most `MAX_HOLDERS_TOLD`). */
   holders: string[];
+  /**
+   * `creation_quota` when the head of the queue waits for the rolling creation quota (slots are free, but the
+   * quota's window is full); absent when it waits for a running slot.
+   */
+  blocked_by?: 'creation_quota';
 }
 
 /** How many holder ids a {@link SlotQueued} names. */

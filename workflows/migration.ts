@@ -136,7 +136,8 @@ async function runMigration(request: MigrationRequest, carried?: MigrationCarrie
     };
   }
   function show(): void {
-    setCurrentDetails(renderDetails(req, progress(), new Date()));
+    const creationQuota = state.limiter?.queued?.blocked_by === 'creation_quota';
+    setCurrentDetails(renderDetails(req, progress(), new Date(), { creationQuota }));
   }
   /** The region `OmsWaitingForSlot` says, as last written by this run (waits never span a continue-as-new). */
   let waitingAttribute: string | null = null;

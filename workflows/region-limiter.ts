@@ -118,7 +118,7 @@ export async function regionLimiterWorkflow(region: string, carried?: LimiterSta
     // No command: the UI's Current Details are read through a query.
     setCurrentDetails(renderLimiterDetails(state, Date.now()));
     if (tellPositions) {
-      const gone = await sendPositions(positionsToTell(state, told, SLOT_POSITION_UPDATES));
+      const gone = await sendPositions(positionsToTell(state, told, SLOT_POSITION_UPDATES, plan.wake_at !== null));
       if (gone.length > 0) {
         reclaimClosed(state, gone);
         continue;

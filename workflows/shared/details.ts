@@ -47,13 +47,19 @@ const HOLDERS_SHOWN = 3;
  * `Waiting for a cn-north-7 slot (3rd in line; 5/5 running: a, b, c, …)`. A place beyond the ones the limiter
  * keeps up to date is the place when the migration joined the queue, so it reads "joined … in line".
  */
-export function slotWaitText(w: NonNullable<MigrationProgress['waiting_for_slot']>, keptUpdated: number): string {
+export function slotWaitText(
+  w: NonNullable<MigrationProgress['waiting_for_slot']>,
+  keptUpdated: number,
+  /** The queue waits for the rolling creation quota rather than a running slot. */
+  creationQuota = false,
+): string {
   const place = w.position > keptUpdated ? `joined ${ordinal(w.position)} in line` : `${ordinal(w.position)} in line`;
   const running = w.limit > 0 ? `${w.running}/${w.limit} running` : `${w.running} running`;
   const shown = w.holders.slice(0, HOLDERS_SHOWN).map((h) => `\`${h}\``);
   const more = w.running > shown.length ? ', …' : '';
   const holders = shown.length > 0 ? `: ${shown.join(', ')}${more}` : '';
-  return `Waiting for a ${w.region} slot (${place}; ${running}${holders})`;
+  const quota = creationQuota ? '; the creation quota is used up until its window moves on' : '';
+  return `Waiting for a ${w.region} slot (${place}; ${running}${holders}${quota})`;
 }
 
 /**
@@ -61,11 +67,19 @@ export function slotWaitText(w: NonNullable<MigrationProgress['waiting_for_slot'
  * item, so nothing runs on or gets clipped), then the workflow time it describes (`asOf`). Never includes
  * credentials (the request has none).
  */
-export function renderDetails(req: NormalizedMigrationRequest, p: MigrationProgress, asOf?: Date): string {
+export function renderDetails(
+  req: NormalizedMigrationRequest,
+  p: MigrationProgress,
+  asOf?: Date,
+  /** What the limiter said beyond `waiting_for_slot`: the queue waits for the creation quota. */
+  slot: { creationQuota?: boolean } = {},
+): string {
   const src = req.src_node.bucket ?? 'URL list';
   const lines = [`**${req.task_type} migration** ${src} → ${req.dst_node.bucket}`, ''];
   const item = (text: string): number => lines.push(`- ${text}`);
-  if (p.waiting_for_slot) item(`**${slotWaitText(p.waiting_for_slot, SLOT_POSITION_UPDATES)}**`);
+  if (p.waiting_for_slot) {
+    item(`**${slotWaitText(p.waiting_for_slot, SLOT_POSITION_UPDATES, slot.creationQuota)}**`);
+  }
   if (p.blocked) item(`**Blocked: ${p.blocked}.** Fix the worker's credentials; the migration retries by itself.`);
   if (p.paused) item(`**Paused** on request; resume with \`oms-orchestrator resume ${p.migration_id}\`.`);
   item(`Phase: **${p.phase}**`);

@@ -167,7 +167,13 @@ export function limiterWorkflowId(region: string, taskQueue: string): string {
  * every waiter once when it joins, and the first `keepUpdated` again whenever their place or the number running
  * changes. So a queue of a thousand costs one signal per waiter plus at most `keepUpdated` per change at its head.
  */
-export function positionsToTell(state: LimiterState, told: Map<string, string>, keepUpdated: number): SlotQueued[] {
+export function positionsToTell(
+  state: LimiterState,
+  told: Map<string, string>,
+  keepUpdated: number,
+  /** The queue's head waits for the creation quota, not a running slot (the last grant plan's `wake_at`). */
+  quotaBlocked = false,
+): SlotQueued[] {
   const out: SlotQueued[] = [];
   const running = state.holders.length;
   const holders = state.holders.slice(0, MAX_HOLDERS_TOLD).map((h) => h.holder_id);
@@ -175,7 +181,7 @@ export function positionsToTell(state: LimiterState, told: Map<string, string>, 
   state.waiters.forEach((w, i) => {
     waiting.add(w.request_id);
     const position = i + 1;
-    const key = `${position}/${running}`;
+    const key = `${position}/${running}${quotaBlocked ? '/quota' : ''}`;
     const last = told.get(w.request_id);
     if (last === key || (last !== undefined && i >= keepUpdated)) return;
     told.set(w.request_id, key);
@@ -188,6 +194,7 @@ export function positionsToTell(state: LimiterState, told: Map<string, string>, 
       running,
       limit: w.max_running,
       holders,
+      ...(quotaBlocked ? { blocked_by: 'creation_quota' as const } : {}),
     });
   });
   for (const id of told.keys()) if (!waiting.has(id)) told.delete(id);

@@ -86,6 +86,13 @@ describe('migration Current Details', () => {
     expect(lines[3]).toBe('- **Paused** on request; resume with `oms-orchestrator resume m-1`.');
   });
 
+  test('a queue held up by the creation quota says so', () => {
+    const w = { region: 'r', position: 1, waiting: 1, running: 0, limit: 5, holders: [] };
+    expect(slotWaitText(w, 10, true)).toBe(
+      'Waiting for a r slot (1st in line; 0/5 running; the creation quota is used up until its window moves on)',
+    );
+  });
+
   test('a place beyond the kept-updated ones reads as the place on joining', () => {
     const w = { region: 'r', position: 42, waiting: 50, running: 2, limit: 0, holders: ['a', 'b'] };
     expect(slotWaitText(w, 10)).toBe('Waiting for a r slot (joined 42nd in line; 2 running: `a`, `b`)');
@@ -140,6 +147,22 @@ describe('limiter places in line', () => {
       ['w3', 2],
     ]);
     expect(told.has('w1#1')).toBe(false);
+  });
+
+  test('waiters learn when the creation quota, not a running slot, holds the queue', () => {
+    const s = initialLimiterState('cn-north-7');
+    enqueueRequest(s, { ...slotRequest('w1'), create_quota: 1, create_window_ms: 60_000 }, 0);
+    enqueueRequest(s, { ...slotRequest('w2'), create_quota: 1, create_window_ms: 60_000 }, 0);
+    const plan = grantSlots(s, 0);
+    expect(plan.wake_at).not.toBeNull();
+    const told = new Map<string, string>();
+    expect(positionsToTell(s, told, 10, plan.wake_at !== null)).toEqual([
+      expect.objectContaining({ holder_id: 'w2', position: 1, running: 1, blocked_by: 'creation_quota' }),
+    ]);
+    // Once the quota no longer holds it, the head is told again (without blocked_by).
+    const again = positionsToTell(s, told, 10, false);
+    expect(again).toHaveLength(1);
+    expect(again[0]!.blocked_by).toBeUndefined();
   });
 
   test('the limiter details list holders and waiters as bounded markdown tables', () => {
