@@ -11,7 +11,7 @@ import {
 } from '@temporalio/client';
 
 import type { batchMigrationWorkflow } from '../workflows/batch';
-import { BATCH_WORKFLOW_TYPE, batchProgressQuery } from '../workflows/definitions';
+import { BATCH_WORKFLOW_TYPE, REPORT_MEMO_KEY, batchProgressQuery } from '../workflows/definitions';
 import { MAX_BATCH_BYTES, validateBatchRequest } from '../workflows/shared/batch-plan';
 import { formatIssues } from '../workflows/shared/validate-request';
 import { OMS_BATCH_ID } from '../workflows/search-attributes';
@@ -121,7 +121,20 @@ export class BatchClient extends TaskQueueClient {
         };
       }
       const cancelled = cause?.name === 'CancelledFailure';
-      return { outcome: cancelled ? 'cancelled' : 'error', failure: { type: cause?.name, message: err.message } };
+      // A cancelled batch leaves its report (items done, cancelled, not started) in the `report` memo.
+      const report = cancelled ? await this.memoReport(batchId) : undefined;
+      return {
+        outcome: cancelled ? 'cancelled' : 'error',
+        ...(report ? { report } : {}),
+        failure: { type: cause?.name, message: err.message },
+      };
     }
+  }
+
+  /** The report a batch left in its `report` memo (cancelled batches), if any. */
+  private async memoReport(batchId: string): Promise<BatchReport | undefined> {
+    const described = await this.handle(batchId).describe();
+    const report = described.memo?.[REPORT_MEMO_KEY] as BatchReport | undefined;
+    return report !== undefined && typeof report === 'object' && 'counts' in report ? report : undefined;
   }
 }

@@ -365,6 +365,24 @@ const REPORT_PROPERTIES: { [K in keyof MigrationReport]-?: JsonSchema } = {
     ),
     ['delivery_id', 'status_code', 'error'],
   ),
+  elapsed_ms: int("Milliseconds from the workflow's start to its end (workflow time), pauses included."),
+  active_ms: int('Milliseconds the migration was not paused.'),
+  task_runs: int(
+    'OMS runs of the task (1 + restarts by resume or failed-object rounds), when more than one: the counters are ' +
+      'then over the whole migration.',
+  ),
+  last_run: closedObject<NonNullable<MigrationReport['last_run']>>(
+    "OMS's own counters of the task's last run, when the task ran more than once.",
+    {
+      total_num: int('Objects in the run.'),
+      successful_num: int('Objects migrated in the run.'),
+      failed_num: int('Objects failed in the run.'),
+      skipped_num: int('Objects skipped in the run (including those migrated by earlier runs).'),
+      total_size: int('Bytes to migrate in the run.'),
+      complete_size: int('Bytes migrated in the run.'),
+      real_size: int('Bytes transferred in the run.'),
+    },
+  ),
 };
 
 /** Report fields that are present only when they apply. */
@@ -373,6 +391,10 @@ const OPTIONAL_REPORT_FIELDS: readonly (keyof MigrationReport)[] = [
   'task_deleted',
   'failed_objects',
   'notification',
+  'elapsed_ms',
+  'active_ms',
+  'task_runs',
+  'last_run',
 ];
 
 /** `schema` with the named properties taken out of `required`. */

@@ -159,8 +159,13 @@ export interface BatchProgress {
   items_total: number;
   /** Not started yet. */
   waiting: number;
-  /** Started and not ended (includes items waiting in OMS or for a limiter slot). */
+  /**
+   * Started and not ended (includes items waiting in OMS). Items waiting in the region limiter's queue count in
+   * `waiting_for_slot` instead, in batches started since the batch operator-visibility patch.
+   */
   running: number;
+  /** Started items waiting for a region slot (queued at the region limiter, not yet created or restarted). */
+  waiting_for_slot?: number;
   /** Ended, whatever the outcome. */
   done: number;
   /** Ended without completing (counts towards the failure policy). */

@@ -27,6 +27,7 @@ import {
   setCurrentDetails,
   setHandler,
   startChild,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -34,7 +35,7 @@ import { WorkflowExecutionAlreadyStartedError, type SearchAttributePair } from '
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
 
 import type { Activities } from '../activities';
-import { BATCH_WORKFLOW_TYPE, batchProgressQuery } from './definitions';
+import { BATCH_WORKFLOW_TYPE, REPORT_MEMO_KEY, batchProgressQuery, itemSlotWaitSignal } from './definitions';
 import { FailureType } from './failure-types';
 import { invalidInputFailure } from './invalid-input';
 import {
@@ -95,7 +96,15 @@ export interface BatchCarriedState {
   watermark: BatchWatermark | null;
   runs: number;
   started_at: string;
+  /** Workflow ids of running items that wait for a region slot (batch operator-visibility runs). */
+  slot_waiting?: string[];
 }
+
+/**
+ * Patch: the batch's operator view (issue 13) — items waiting for a slot counted apart, and a cancelled batch's
+ * report in the `report` memo. Decided once per run, at its start.
+ */
+export const BATCH_VISIBILITY_PATCH = 'oms-batch-visibility-v1';
 
 /**
  * Runs a batch of migrations. Input: {@link BatchRequest}. Result: a {@link BatchReport} (outcome `succeeded` or
@@ -116,6 +125,7 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
     options = validation.options;
   }
   const batchId = workflowInfo().workflowId;
+  const vis = patched(BATCH_VISIBILITY_PATCH);
   const state: BatchCarriedState = carried
     ? { ...carried, runs: carried.runs + 1 }
     : {
@@ -135,11 +145,15 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
   let changes = 0;
   let fatal: Error | undefined;
 
+  /** Running items waiting for a region slot (told by the items themselves; see `itemSlotWaitSignal`). */
+  const slotWaiting = new Set(state.slot_waiting ?? []);
+  const waitingForSlot = (): number => [...running.values()].filter((id) => slotWaiting.has(id)).length;
   const progress = (): BatchProgress => ({
     batch_id: batchId,
     items_total: options.items_total,
     waiting: state.stopping ? 0 : options.items_total - state.next_index,
-    running: running.size,
+    running: running.size - (vis ? waitingForSlot() : 0),
+    ...(vis ? { waiting_for_slot: waitingForSlot() } : {}),
     done: doneCount(state.tally),
     failed: failedItemCount(state.tally),
     counts: { ...state.tally.counts },
@@ -150,8 +164,15 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
     started_at: state.started_at,
     updated_at: new Date().toISOString(),
   });
-  const show = (): void => setCurrentDetails(renderBatchDetails(progress(), options.label));
+  const show = (): void => setCurrentDetails(renderBatchDetails(progress(), options.label, new Date()));
   setHandler(batchProgressQuery, progress);
+  // Mutates state only (no command): the UI's details are read through a query.
+  setHandler(itemSlotWaitSignal, ({ workflow_id, waiting }) => {
+    if (!vis) return;
+    if (waiting) slotWaiting.add(workflow_id);
+    else slotWaiting.delete(workflow_id);
+    show();
+  });
 
   upsertSearchAttributes([{ key: OMS_BATCH_ID, value: batchId }]);
   if (!carried && options.incremental) {
@@ -189,6 +210,7 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
       })
       .finally(() => {
         running.delete(index);
+        slotWaiting.delete(workflowId);
         changes += 1;
       });
   };
@@ -213,6 +235,7 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
         await condition(() => starting === 0);
         await condition(allHandlersFinished);
         state.in_flight = [...running].map(([index, workflow_id]) => ({ index, workflow_id }));
+        if (vis) state.slot_waiting = [...slotWaiting];
         await continueAsNew<typeof batchMigrationWorkflow>(input, state);
       }
       const seen = changes;
@@ -227,6 +250,21 @@ export async function batchMigrationWorkflow(input: BatchRequest, carried?: Batc
     finishNotStarted(state, options, batchId);
     show();
     upsertSearchAttributes([{ key: OMS_OUTCOME, value: 'cancelled' }]);
+    if (vis) {
+      // A cancelled batch still has a report (items done, cancelled, not started), read from the memo.
+      const report = buildBatchReport(state.tally, {
+        batch_id: batchId,
+        label: options.label,
+        items_total: options.items_total,
+        stopped_by_failure_policy: state.stopping,
+        cancelled: true,
+        incremental: state.watermark,
+        runs: state.runs,
+        started_at: state.started_at,
+        finished_at: new Date().toISOString(),
+      });
+      upsertMemo({ [REPORT_MEMO_KEY]: report });
+    }
     log.info('Batch cancelled', { batchId, counts: state.tally.counts });
     throw err;
   }

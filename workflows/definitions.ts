@@ -6,7 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 import type { BatchProgress } from './batch-types';
-import type { LimiterStatus, SlotGrant, SlotRelease, SlotRequest } from './limiter-types';
+import type { LimiterStatus, SlotGrant, SlotQueued, SlotRelease, SlotRequest } from './limiter-types';
 import type { MigrationProgress } from './report-types';
 import type { BandwidthWindow } from './request-types';
 
@@ -45,6 +45,12 @@ export const setBandwidthUpdate = defineUpdate<MigrationProgress, [BandwidthWind
 /** Workflow type of the batch (`batchMigrationWorkflow`, workflows/batch.ts), for clients and schedules. */
 export const BATCH_WORKFLOW_TYPE = 'batchMigrationWorkflow';
 
+/**
+ * From a batch item to its batch: it started (`waiting: true`) or stopped waiting in the region limiter's queue, so
+ * the batch counts items waiting for a slot apart from those running. Sent only on those two changes.
+ */
+export const itemSlotWaitSignal = defineSignal<[{ workflow_id: string; waiting: boolean }]>('itemSlotWait');
+
 /** Batch progress: items waiting, running, done and failed, with object and byte totals of the items done. */
 export const batchProgressQuery = defineQuery<BatchProgress>('progress');
 
@@ -61,6 +67,12 @@ export const releaseSlotSignal = defineSignal<[SlotRelease]>('releaseSlot');
 
 /** From the limiter to a migration: its request is granted. */
 export const slotGrantedSignal = defineSignal<[SlotGrant]>('slotGranted');
+
+/**
+ * From the limiter to a waiting migration: its place in line. Sent when it joins the queue, and again whenever it
+ * changes for the first `SLOT_POSITION_UPDATES` waiters (report-types.ts), so the history cost stays bounded.
+ */
+export const slotQueuedSignal = defineSignal<[SlotQueued]>('slotQueued');
 
 /** The limiter's holders, waiters and recent creations. */
 export const limiterStatusQuery = defineQuery<LimiterStatus>('limiterStatus');

@@ -12,7 +12,8 @@ import { formatIssues } from './shared/validate-request';
 export function invalidInputFailure(what: string, errors: ValidationIssue[]): ApplicationFailure {
   return ApplicationFailure.create({
     type: FailureType.InvalidMigrationInput,
-    message: `Invalid ${what}:\n${formatIssues(errors)}`,
+    // formatIssues names the input itself: "Invalid batch (2 problems):", once.
+    message: formatIssues(errors, 50, what),
     nonRetryable: true,
     details: [errors],
   });

@@ -34,6 +34,32 @@ export interface SlotGrant {
   request_id: string;
 }
 
+/** The limiter's word to a waiting request about its place in line (see `slotQueuedSignal`). */
+export interface SlotQueued {
+  /** Workflow id of the waiting migration. */
+  holder_id: string;
+  request_id: string;
+  region: string;
+  /** 1-based place among the waiters. */
+  position: number;
+  /** Requests waiting. */
+  waiting: number;
+  /** Slots held. */
+  running: number;
+  /** The waiter's running limit (0 = none). */
+  limit: number;
+  /** Workflow ids of the first few holders (at most `MAX_HOLDERS_TOLD`). */
+  holders: string[];
+  /**
+   * `creation_quota` when the head of the queue waits for the rolling creation quota (slots are free, but the
+   * quota's window is full); absent when it waits for a running slot.
+   */
+  blocked_by?: 'creation_quota';
+}
+
+/** How many holder ids a {@link SlotQueued} names. */
+export const MAX_HOLDERS_TOLD = 5;
+
 /** A granted slot. */
 export interface LimiterHolder {
   holder_id: string;
@@ -64,6 +90,11 @@ export interface LimiterState {
   reclaimed: number;
   /** Runs so far (1 + continue-as-new count). */
   runs: number;
+  /**
+   * What each waiter was last told of its place in line, by request id (limiters with the positions patch), so a
+   * new run does not tell a long queue everything again.
+   */
+  told?: Record<string, string>;
 }
 
 /** Answer of the limiter's `limiterStatus` query. */

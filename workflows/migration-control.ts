@@ -3,7 +3,13 @@
  * updates — and StartTask, which a resume and a failed-object round share. Cancellation is handled where the
  * migration ends (migration-end.ts).
  */
-import { ApplicationFailure, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 
 import type { Activities } from '../activities';
 import { API_CALL } from './activity-options';
@@ -14,10 +20,19 @@ import { applySnapshot } from './migration-status';
 import type { RegionSlot } from './region-limiter';
 import type { MigrationProgress } from './report-types';
 import type { BandwidthWindow, MigrationRequest, NormalizedMigrationRequest } from './request-types';
+import { logEvent } from './migration-log';
 import { addCalls } from './shared/calls';
+import { restarted } from './shared/run-counters';
 import { formatIssues, validateMigrationRequest } from './shared/validate-request';
 
 const api = proxyActivities<Activities>(API_CALL);
+
+/** The OMS-call proxy for one action: with its summary in the UI in runs with the operator-visibility patch. */
+function apiFor(state: MigrationCarriedState, summary: string): typeof api {
+  if (!state.visibility) return api;
+  const options: ActivityOptions = { ...API_CALL, summary };
+  return proxyActivities<Activities>(options);
+}
 
 /**
  * Registers the migration's queries and updates. `request` is the request as started (the bandwidth validator
@@ -44,7 +59,10 @@ export function setMigrationHandlers(
       const before = state.pause_requested;
       state.pause_requested = true;
       try {
-        const stopped = await api.stopMigrationTask({ task_id: state.task_id!, api_profile: opts.api_profile });
+        const stopped = await apiFor(state, `Pausing OMS task ${state.task_id} (StopTask)`).stopMigrationTask({
+          task_id: state.task_id!,
+          api_profile: opts.api_profile,
+        });
         state.calls = addCalls(state.calls, stopped.calls);
         if (!stopped.changed) {
           throw ApplicationFailure.create({
@@ -89,6 +107,16 @@ export function setMigrationHandlers(
       state.paused = false;
       state.pause_requested = false;
       state.phase = 'running';
+      if (state.paused_since !== undefined) {
+        state.paused_ms = (state.paused_ms ?? 0) + Math.max(0, Date.now() - state.paused_since);
+        state.paused_since = undefined;
+      }
+      logEvent(
+        'migration.resumed',
+        `Resumed: OMS task ${state.task_id} restarted`,
+        workflowInfo().workflowId,
+        state.task_id,
+      );
       show();
       return progress();
     },
@@ -102,12 +130,18 @@ export function setMigrationHandlers(
   setHandler(
     setBandwidthUpdate,
     async (policies: BandwidthWindow[]) => {
-      const updated = await api.updateBandwidthPolicy({
-        task_id: state.task_id!,
-        api_profile: opts.api_profile,
-        bandwidth_policy: policies,
-      });
+      const updated = await apiFor(
+        state,
+        `Changing the bandwidth policy of OMS task ${state.task_id}`,
+      ).updateBandwidthPolicy({ task_id: state.task_id!, api_profile: opts.api_profile, bandwidth_policy: policies });
       state.calls = addCalls(state.calls, updated.calls);
+      logEvent(
+        'migration.bandwidth_changed',
+        policies.length === 0 ? 'Bandwidth limit removed' : `Bandwidth policy set (${policies.length} window(s))`,
+        workflowInfo().workflowId,
+        state.task_id,
+        { windows: policies.length },
+      );
       return progress();
     },
     {
@@ -147,7 +181,8 @@ export async function startTask(
       message: 'The migration deadline passed (or it ended) while waiting for an OMS slot to resume',
     });
   }
-  const started = await api.startMigrationTask({
+  const what = failedOnly ? 'failed objects only' : 'resume';
+  const started = await apiFor(state, `Starting OMS task ${state.task_id} again (${what})`).startMigrationTask({
     task_id: state.task_id!,
     api_profile: req.orchestration.api_profile,
     src_profile: req.src_node.credential_profile,
@@ -157,6 +192,9 @@ export async function startTask(
   });
   state.calls = addCalls(state.calls, started.calls);
   if (!started.changed) await slot.release();
-  else state.next_poll_delay_ms = undefined; // a (re)started task: look at once
+  else {
+    state.next_poll_delay_ms = undefined; // a (re)started task: look at once
+    if (state.tally) state.tally = restarted(state.tally, failedOnly ? 'failed_only' : 'full');
+  }
   return started.changed;
 }

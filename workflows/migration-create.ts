@@ -25,6 +25,7 @@ import { API_CALL, CLEANUP_CALL } from './activity-options';
 import type { CreateMigrationTaskInput, CreateMigrationTaskOutput, RemovedDuplicate } from './activity-types';
 import { FailureType, type LookupIncompleteDetails } from './failure-types';
 import { addCalls, emptyCalls } from './shared/calls';
+import { logEvent } from './migration-log';
 import { DeadlineReached, type MigrationCarriedState } from './migration-state';
 import type { RegionSlot } from './region-limiter';
 import type { NormalizedMigrationRequest } from './request-types';
@@ -36,6 +37,7 @@ import {
   OMS_TASK_ID,
   OMS_TASK_TYPE,
 } from './search-attributes';
+import { firstRun } from './shared/run-counters';
 import { TaskStatus, statusText } from './task-status';
 
 const api = proxyActivities<Activities>(API_CALL);
@@ -82,6 +84,7 @@ export async function createOnce(
 ): Promise<CreateMigrationTaskOutput> {
   const { createMigrationTask } = proxyActivities<Activities>({
     ...API_CALL,
+    ...(state.visibility ? { summary: createSummary(req) } : {}),
     // A quota refusal comes back to the workflow, which waits for it on a timer (see below).
     retry: {
       ...API_CALL.retry,
@@ -174,6 +177,9 @@ export async function reconcile(
     ...CLEANUP_CALL,
     // The scan keeps its place across attempts through heartbeats.
     heartbeatTimeout: '60s',
+    ...(state.visibility
+      ? { summary: "Looking for duplicate OMS tasks of this migration (a create's outcome was unknown)" }
+      : {}),
   });
   await CancellationScope.nonCancellable(async () => {
     try {
@@ -202,6 +208,11 @@ function recordRemoved(state: MigrationCarriedState, removed: RemovedDuplicate[]
   }
   state.duplicates = [...byId.values()];
   log.warn('Removed duplicate OMS tasks of this migration', { taskId: state.task_id, removed });
+}
+
+/** The create activity's summary in the UI: what it creates, where. */
+function createSummary(req: NormalizedMigrationRequest): string {
+  return `Creating the OMS task: ${req.src_node.bucket ?? 'URL list'} → ${req.dst_node.bucket} (${req.dst_node.region})`;
 }
 
 /** The quota refusal in a create failure: how long to wait and whether an earlier attempt's outcome was unknown. */
@@ -237,12 +248,15 @@ export async function createTask(
   show: () => void,
 ): Promise<void> {
   state.phase = 'creating';
+  const prepare = state.visibility
+    ? proxyActivities<Activities>({ ...API_CALL, summary: 'Checking the credential profiles and the IAM token' })
+    : api;
   const profiles = [
     req.src_node.credential_profile,
     req.dst_node.credential_profile,
     req.source_cdn?.credential_profile,
   ];
-  const prepared = await api.prepareMigration({
+  const prepared = await prepare.prepareMigration({
     api_profile: req.orchestration.api_profile,
     profiles: profiles.filter((p): p is string => typeof p === 'string'),
   });
@@ -255,8 +269,14 @@ export async function createTask(
   state.task_id = created.task_id;
   state.task_name = created.task_name;
   state.phase = 'waiting';
-  if (created.reattached)
-    log.info('Re-attached to the OMS task an earlier attempt created', { taskId: created.task_id });
+  if (state.visibility) state.tally = firstRun();
+  if (created.reattached) {
+    logEvent('migration.task_attached', 'Re-attached to the OMS task an earlier attempt created', id, created.task_id);
+  } else {
+    logEvent('migration.task_created', `Created OMS task ${created.task_id}`, id, created.task_id, {
+      taskName: created.task_name,
+    });
+  }
   const pairs: SearchAttributeUpdatePair[] = [
     { key: OMS_TASK_ID, value: created.task_id },
     { key: OMS_STATUS, value: statusText(TaskStatus.WAITING) },

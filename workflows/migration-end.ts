@@ -6,6 +6,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
+  type ActivityOptions,
   condition,
   log,
   proxyActivities,
@@ -20,17 +21,29 @@ import type { ActivityCallCounts, StopMigrationTaskOutput } from './activity-typ
 import { REPORT_MEMO_KEY } from './definitions';
 import { FailureType } from './failure-types';
 import { reconcile } from './migration-create';
-import { mergeSnapshot, type MigrationCarriedState } from './migration-state';
+import { mergeSnapshot, tallySnapshot, type MigrationCarriedState } from './migration-state';
 import { takePendingStatus } from './migration-status';
 import type { RegionSlot } from './region-limiter';
 import type { MigrationOutcome, MigrationReport } from './report-types';
+import { failedMessage, failedObjectsOnly, reasonText } from './shared/outcome';
 import type { NormalizedMigrationRequest } from './request-types';
 import { OMS_BLOCKED, OMS_OUTCOME, OMS_STATUS } from './search-attributes';
 import { addCalls } from './shared/calls';
+import { cumulativeCounts, countsOf, type RunCounts } from './shared/run-counters';
 import { TaskStatus, isFinalStatus, objectCounts, statusText } from './task-status';
 
 const api = proxyActivities<Activities>(API_CALL);
 const cleanup = proxyActivities<Activities>(CLEANUP_CALL);
+
+/** `proxy` or, in runs with the operator-visibility patch, the same options with a summary for the UI. */
+function withSummary(
+  state: MigrationCarriedState,
+  options: ActivityOptions,
+  proxy: typeof api,
+  summary: string,
+): typeof api {
+  return state.visibility ? proxyActivities<Activities>({ ...options, summary }) : proxy;
+}
 
 /** Final bookkeeping and the outcome: a report, or a typed failure that carries it. */
 export async function finish(
@@ -51,7 +64,9 @@ export async function finish(
   }
   const outcome: MigrationOutcome =
     snap.status === TaskStatus.FAILED
-      ? 'failed'
+      ? state.visibility && failedObjectsOnly(countsOf(snap), reportCounts(state))
+        ? 'completed_with_failures'
+        : 'failed'
       : snap.status === TaskStatus.STOPPED
         ? 'stopped'
         : (snap.failed_num ?? 0) > 0
@@ -59,7 +74,12 @@ export async function finish(
           : 'succeeded';
   if (outcome === 'succeeded' && req.orchestration.delete_task_on_success) {
     try {
-      const deleted = await api.deleteMigrationTask({
+      const deleted = await withSummary(
+        state,
+        API_CALL,
+        api,
+        `Deleting OMS task ${state.task_id} (succeeded; delete_task_on_success)`,
+      ).deleteMigrationTask({
         task_id: state.task_id!,
         api_profile: req.orchestration.api_profile,
       });
@@ -75,12 +95,11 @@ export async function finish(
   await condition(allHandlersFinished);
   const report = buildReport(req, state, id, outcome);
   if (outcome === 'failed') {
-    const reason = snap.error_reason
-      ? `${snap.error_reason.error_code}: ${snap.error_reason.error_msg}`
-      : 'no reason given';
     throw ApplicationFailure.create({
       type: FailureType.MigrationFailed,
-      message: `OMS task ${state.task_id} failed (${reason}); ${report.failed_num} object(s) failed`,
+      message: state.visibility
+        ? failedMessage(state.task_id!, snap.error_reason, report.failed_num)
+        : `OMS task ${state.task_id} failed (${reasonText(snap.error_reason)}); ${report.failed_num} object(s) failed`,
       nonRetryable: true,
       details: [report],
     });
@@ -117,11 +136,15 @@ export async function exitEarly(
       const halted = await haltOrShow(req, state);
       if (halted?.already_final && halted.snapshot) {
         state.snapshot = halted.snapshot;
+        tallySnapshot(state, halted.snapshot);
         state.pending_status = statusText(halted.snapshot.status);
         await slot.release();
         return finish(req, state, id, show, true, slot);
       }
-      if (halted?.snapshot) state.snapshot = mergeSnapshot(state.snapshot, halted.snapshot);
+      if (halted?.snapshot) {
+        state.snapshot = mergeSnapshot(state.snapshot, halted.snapshot);
+        tallySnapshot(state, halted.snapshot);
+      }
       if (halted?.deleted) state.task_deleted = true;
       if (state.reconcile) await reconcile(req, state, state.task_id);
     }
@@ -156,7 +179,12 @@ async function haltOrShow(
 ): Promise<StopMigrationTaskOutput | undefined> {
   try {
     if (req.orchestration.on_cancel === 'detach') {
-      const shown = await cleanup.showMigrationTask({
+      const shown = await withSummary(
+        state,
+        CLEANUP_CALL,
+        cleanup,
+        `Reading OMS task ${state.task_id} on exit (on_cancel: detach)`,
+      ).showMigrationTask({
         task_id: state.task_id!,
         api_profile: req.orchestration.api_profile,
       });
@@ -169,7 +197,12 @@ async function haltOrShow(
         ...(final ? { already_final: true } : {}),
       };
     }
-    const stopped = await cleanup.stopMigrationTask({
+    const stopped = await withSummary(
+      state,
+      CLEANUP_CALL,
+      cleanup,
+      `Stopping OMS task ${state.task_id} on exit (a waiting task is deleted)`,
+    ).stopMigrationTask({
       task_id: state.task_id!,
       api_profile: req.orchestration.api_profile,
       halt: true,
@@ -215,6 +248,8 @@ export function buildReport(
   outcome: MigrationOutcome,
 ): MigrationReport {
   const s = state.snapshot;
+  const counts = reportCounts(state);
+  const finishedAt = Date.now();
   return {
     migration_id: id,
     task_id: state.task_id ?? null,
@@ -222,8 +257,8 @@ export function buildReport(
     task_type: req.task_type,
     outcome,
     status: s?.status ?? null,
-    ...objectCounts(s),
-    real_size: s?.real_size ?? 0,
+    ...objectCounts(counts),
+    real_size: counts.real_size,
     failed_object_record: s?.failed_object_record ?? null,
     error_reason: s?.error_reason ?? null,
     start_time: s?.start_time ?? 0,
@@ -233,11 +268,31 @@ export function buildReport(
     dst_bucket: req.dst_node.bucket,
     api_calls: { ...state.calls, oms: omsCalls(state.calls) },
     started_at: state.started_at,
-    finished_at: new Date().toISOString(),
+    finished_at: new Date(finishedAt).toISOString(),
     ...(state.duplicates?.length ? { duplicates_removed: state.duplicates } : {}),
     ...(state.task_deleted ? { task_deleted: true } : {}),
     ...(state.failed_objects ? { failed_objects: state.failed_objects } : {}),
+    ...(state.visibility ? durations(state, finishedAt) : {}),
+    ...(state.tally && state.tally.runs > 1
+      ? { task_runs: state.tally.runs, last_run: { ...state.tally.current } }
+      : {}),
   };
+}
+
+/**
+ * The report's counters: over the whole migration when the run keeps a tally (shared/run-counters.ts), else the
+ * last snapshot's, as runs before the operator-visibility patch reported them.
+ */
+function reportCounts(state: MigrationCarriedState): RunCounts {
+  return state.tally ? cumulativeCounts(state.tally) : countsOf(state.snapshot);
+}
+
+/** `elapsed_ms` (start to end, workflow time) and `active_ms` (the same minus the time paused on request). */
+function durations(state: MigrationCarriedState, finishedAt: number): { elapsed_ms: number; active_ms: number } {
+  const elapsed = Math.max(0, finishedAt - Date.parse(state.started_at));
+  const pausedNow = state.paused_since === undefined ? 0 : Math.max(0, finishedAt - state.paused_since);
+  const paused = (state.paused_ms ?? 0) + pausedNow;
+  return { elapsed_ms: elapsed, active_ms: Math.max(0, elapsed - paused) };
 }
 
 function omsCalls(c: ActivityCallCounts): number {

@@ -28,3 +28,11 @@ export const FAILED_OBJECTS_PATCH = 'failed-objects-summary';
  * without either.
  */
 export const COMPLETION_NOTIFY_PATCH = 'oms-completion-notify-v1';
+
+/**
+ * Patch: what operators see (issue 13) — the region-slot wait told in the progress, details and `OmsWaitingForSlot`,
+ * activity summaries, cumulative counters and durations across pause/resume, one lifecycle log line per event, and
+ * the failed-objects rule (a status-4 task whose only fault is failed objects ends `completed_with_failures`; see
+ * docs/outcomes.md). Decided once per run, at its start, and only in runs with {@link CORE_PROMISES_PATCH}.
+ */
+export const OPERATOR_VISIBILITY_PATCH = 'oms-operator-visibility-v1';

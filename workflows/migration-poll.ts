@@ -23,7 +23,8 @@ import type { migrationWorkflow } from './migration';
 import { startTask } from './migration-control';
 import { recordFailedObjects } from './migration-failed-objects';
 import { FINAL_STATUS_PATCH } from './migration-patches';
-import { DeadlineReached, mergeSnapshot, type MigrationCarriedState } from './migration-state';
+import { logEvent } from './migration-log';
+import { DeadlineReached, mergeSnapshot, tallySnapshot, type MigrationCarriedState } from './migration-state';
 import { applySnapshot, flushPendingStatus } from './migration-status';
 import type { RegionSlot } from './region-limiter';
 import type { NormalizedMigrationRequest } from './request-types';
@@ -90,6 +91,7 @@ export async function driveToFinal(
     const snap = polled.snapshot!;
     const previous = state.snapshot?.status;
     state.snapshot = v3 ? mergeSnapshot(state.snapshot, snap) : snap;
+    tallySnapshot(state, snap);
     state.checkpoint = polled.checkpoint;
     state.next_poll_delay_ms = nextPollDelayMs(
       snap.left_time,
@@ -97,6 +99,7 @@ export async function driveToFinal(
       req.orchestration.min_poll_interval_seconds * 1000,
     );
     if (snap.status !== previous) {
+      logStatusChange(state, previous, snap);
       // v3 runs include the final-status patch (its marker is not written again: two events fewer).
       if (isFinalStatus(snap.status) && (v3 || patched(FINAL_STATUS_PATCH))) {
         state.pending_status = statusText(snap.status);
@@ -111,6 +114,13 @@ export async function driveToFinal(
     if (pausedNow) {
       state.paused = true;
       state.phase = 'paused';
+      if (state.visibility) state.paused_since = Date.now();
+      logEvent(
+        'migration.paused',
+        `Paused: OMS task ${state.task_id} is stopped`,
+        workflowInfo().workflowId,
+        state.task_id,
+      );
       show();
     }
     await slot.release();
@@ -123,6 +133,13 @@ export async function driveToFinal(
     if (snap.status !== TaskStatus.STOPPED && shouldRetryFailedObjects(req, state, snap)) {
       state.failed_before_retry = snap.failed_num ?? 0;
       state.retry_rounds += 1;
+      logEvent(
+        'migration.retry_round',
+        `Retrying ${state.failed_before_retry} failed object(s), round ${state.retry_rounds} of ${req.orchestration.failed_object_retry_rounds}`,
+        workflowInfo().workflowId,
+        state.task_id,
+        { round: state.retry_rounds, failed: state.failed_before_retry },
+      );
       state.phase = 'retrying_failed_objects';
       flushPendingStatus(state);
       show();
@@ -144,6 +161,26 @@ export async function driveToFinal(
   }
 }
 
+/** The `migration.status_changed` line: the OMS status before and after, with the task's counters. */
+function logStatusChange(state: MigrationCarriedState, previous: number | undefined, snap: TaskSnapshot): void {
+  logEvent(
+    'migration.status_changed',
+    `OMS task ${snap.id} is ${statusText(snap.status)}`,
+    workflowInfo().workflowId,
+    state.task_id,
+    {
+      status: statusText(snap.status),
+      statusCode: snap.status,
+      ...(previous === undefined ? {} : { previous: statusText(previous) }),
+      total: snap.total_num ?? 0,
+      succeeded: snap.successful_num ?? 0,
+      failed: snap.failed_num ?? 0,
+      skipped: snap.skipped_num ?? 0,
+      ...(snap.error_reason ? { errorCode: snap.error_reason.error_code } : {}),
+    },
+  );
+}
+
 async function pollOnce(
   req: NormalizedMigrationRequest,
   state: MigrationCarriedState,
@@ -155,9 +192,10 @@ async function pollOnce(
   // v3: the activity itself returns at the deadline (one last poll there); the timeout is only a backstop, late
   // enough that no backoff can make the server end the poll before the deadline.
   const grace = Math.max(DEADLINE_GRACE_MS, 2 * intervalMs);
-  const { pollMigrationTask } = proxyActivities<Activities>(
-    pollOptions(intervalMs, v3 ? Math.max(0, remaining) + grace : remaining),
-  );
+  const { pollMigrationTask } = proxyActivities<Activities>({
+    ...pollOptions(intervalMs, v3 ? Math.max(0, remaining) + grace : remaining),
+    ...(state.visibility ? { summary: pollSummary(state.task_id!, opts.poll_interval_seconds, state.blocked) } : {}),
+  });
   const polled = await pollMigrationTask({
     task_id: state.task_id!,
     api_profile: opts.api_profile,
@@ -171,6 +209,15 @@ async function pollOnce(
   });
   state.calls = addCalls(state.calls, polled.calls);
   return polled;
+}
+
+/**
+ * The poll activity's summary in the UI, which shows it as a pending activity with many attempts: each attempt is
+ * one look at the task, and "not changed yet" is how it waits for the next.
+ */
+export function pollSummary(taskId: number, intervalSeconds: number, blocked: string | undefined): string {
+  const what = `Polling OMS task ${taskId} every ${intervalSeconds} s`;
+  return blocked ? `${what} (blocked: ${blocked}; retrying until fixed)` : `${what} (a retry means "not changed yet")`;
 }
 
 function phaseOf(status: number, state: MigrationCarriedState): MigrationCarriedState['phase'] {

@@ -1,8 +1,17 @@
 /** The migration workflow's state, carried across continue-as-new (pure types and helpers, sandbox-safe). */
 import type { ActivityCallCounts, RemovedDuplicate } from './activity-types';
 import type { RegionSlotState } from './region-limiter';
+import { withSnapshot, type RunTally } from './shared/run-counters';
 import type { FailedObjectsReport, MigrationPhase } from './report-types';
 import { isFinalStatus, type TaskSnapshot } from './task-status';
+
+/**
+ * Takes a fresh snapshot into the run tally (the report's whole-migration counters), when the run keeps one and the
+ * snapshot is of the migration's task.
+ */
+export function tallySnapshot(state: MigrationCarriedState, fresh: TaskSnapshot): void {
+  if (state.tally && fresh.id === state.task_id) state.tally = withSnapshot(state.tally, fresh);
+}
 
 /** The migration's own deadline passed while it waited (paused, or for a slot) without an activity to time out. */
 export class DeadlineReached extends Error {}
@@ -50,6 +59,20 @@ export interface MigrationCarriedState {
   failed_objects?: FailedObjectsReport;
   /** The worker reported a default completion webhook when the migration was prepared (migration-notify.ts). */
   notify_default?: boolean;
+  /**
+   * Counters per OMS run, for the report's whole-migration numbers (shared/run-counters.ts). Kept by runs with the
+   * operator-visibility patch, from the task's creation on.
+   */
+  tally?: RunTally;
+  /**
+   * Whether this run has the operator-visibility patch (migration-patches.ts). Decided at the start of every run
+   * (a carried value is overwritten), kept here so every step of the run reads the same answer.
+   */
+  visibility?: boolean;
+  /** Milliseconds spent paused by earlier pauses (operator-visibility runs). */
+  paused_ms?: number;
+  /** Epoch ms (workflow time) when the current pause began, while paused (operator-visibility runs). */
+  paused_since?: number;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 
-import { mergeSnapshot, type MigrationCarriedState } from './migration-state';
+import { mergeSnapshot, tallySnapshot, type MigrationCarriedState } from './migration-state';
 import { OMS_STATUS } from './search-attributes';
 import { statusText, type TaskSnapshot } from './task-status';
 
@@ -13,6 +13,7 @@ import { statusText, type TaskSnapshot } from './task-status';
 export function applySnapshot(state: MigrationCarriedState, fresh: TaskSnapshot): void {
   const previous = state.snapshot?.status;
   state.snapshot = mergeSnapshot(state.snapshot, fresh);
+  tallySnapshot(state, fresh);
   if (fresh.status !== previous) upsertSearchAttributes([{ key: OMS_STATUS, value: statusText(fresh.status) }]);
 }
 

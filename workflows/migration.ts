@@ -19,14 +19,17 @@ import {
   CancellationScope,
   ContinueAsNew,
   TimeoutFailure,
+  getExternalWorkflowHandle,
   isCancellation,
+  log,
   patched,
   setCurrentDetails,
   upsertMemo,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 
-import { REPORT_MEMO_KEY } from './definitions';
+import { REPORT_MEMO_KEY, itemSlotWaitSignal } from './definitions';
 import { FailureType } from './failure-types';
 import { invalidInputFailure } from './invalid-input';
 import { migrationEndOf, recordMigrationEnded, recordMigrationStarted } from './metrics';
@@ -34,11 +37,14 @@ import { setMigrationHandlers } from './migration-control';
 import { CreateDeadlineReached, createTask, reconcileAfterSettling } from './migration-create';
 import { buildReport, exitEarly, finish, stopOnExit } from './migration-end';
 import { hasNotification, notifyFailed, notifySucceeded } from './migration-notify';
-import { COMPLETION_NOTIFY_PATCH, CORE_PROMISES_PATCH } from './migration-patches';
+import { logEnded, logEvent } from './migration-log';
+import { COMPLETION_NOTIFY_PATCH, CORE_PROMISES_PATCH, OPERATOR_VISIBILITY_PATCH } from './migration-patches';
 import { driveToFinal } from './migration-poll';
 import { DeadlineReached, type MigrationCarriedState } from './migration-state';
 import { flushPendingStatus } from './migration-status';
+import type { SlotQueued } from './limiter-types';
 import { regionSlot } from './region-limiter';
+import { OMS_WAITING_FOR_SLOT } from './search-attributes';
 import type { MigrationProgress, MigrationReport } from './report-types';
 import type { MigrationRequest, NormalizedMigrationRequest } from './request-types';
 import { renderDetails } from './shared/details';
@@ -61,16 +67,21 @@ export async function migrationWorkflow(
 ): Promise<MigrationReport> {
   // Metrics produce no commands and are skipped on replay: this wrapper leaves every history as it was.
   // The completion webhook runs once the outcome is final (migration-notify.ts, patch-guarded); `run.state` tells
-  // it whether the worker has a default webhook.
+  // it whether the worker has a default webhook. The `migration.ended` log line likewise (the workflow logger writes
+  // nothing on replay).
   const run: { state?: MigrationCarriedState } = {};
   try {
     const report = await runMigration(request, carried, run);
     recordMigrationEnded(report.outcome, report);
+    logEnded(workflowInfo().workflowId, report.outcome, report);
     return await notifySucceeded(request, run.state, report);
   } catch (err) {
     const end = migrationEndOf(err);
-    if (end) recordMigrationEnded(end.outcome, end.report);
-    if (end) await notifyFailed(request, run.state, end, err);
+    if (end) {
+      recordMigrationEnded(end.outcome, end.report);
+      logEnded(workflowInfo().workflowId, end.outcome, end.report);
+      await notifyFailed(request, run.state, end, err);
+    }
     throw err;
   }
 }
@@ -82,6 +93,8 @@ async function runMigration(
   run: { state?: MigrationCarriedState },
 ): Promise<MigrationReport> {
   const v3 = patched(CORE_PROMISES_PATCH);
+  // Operator visibility (issue 13) builds on v3; a run recorded without v3 writes no marker for it.
+  const vis = v3 && patched(OPERATOR_VISIBILITY_PATCH);
   // Validation is frozen per migration (shared/rule-sets.ts): the first run validates under the rule set its patch
   // markers select, so a rule set added later never refuses, on replay, a request the run accepted. A run carried
   // over by continue-as-new gets the request its first run validated and normalized; it only re-applies the
@@ -100,9 +113,15 @@ async function runMigration(
     }
     req = validation.request;
   }
-  if (!carried) recordMigrationStarted();
   const opts = req.orchestration;
   const migrationId = workflowInfo().workflowId;
+  if (!carried) {
+    recordMigrationStarted();
+    logEvent('migration.started', 'Migration started', migrationId, undefined, {
+      taskType: req.task_type,
+      region: req.dst_node.region,
+    });
+  }
   const state: MigrationCarriedState = carried ?? {
     phase: 'validating',
     checkpoint: 0,
@@ -114,19 +133,53 @@ async function runMigration(
     deadline_at: Date.now() + opts.deadline_seconds * 1000,
   };
   run.state = state;
-  // Region limiter: a slot is held from CreateTask/StartTask until the task is final or the workflow ends.
-  const slot = regionSlot(req, state, v3);
+  state.visibility = vis;
 
-  const progress = (): MigrationProgress => ({
-    migration_id: migrationId,
-    phase: state.phase,
-    task_id: state.task_id,
-    snapshot: state.snapshot,
-    paused: state.paused,
-    ...(state.blocked ? { blocked: state.blocked } : {}),
-    updated_at: new Date().toISOString(),
-  });
-  const show = (): void => setCurrentDetails(renderDetails(req, progress()));
+  // The region slot's queue callback (below) and the message handlers show progress through these.
+  function progress(): MigrationProgress {
+    const q = state.limiter?.queued;
+    return {
+      migration_id: migrationId,
+      phase: state.phase,
+      task_id: state.task_id,
+      snapshot: state.snapshot,
+      paused: state.paused,
+      ...(state.blocked ? { blocked: state.blocked } : {}),
+      ...(q ? { waiting_for_slot: waitingForSlot(q) } : {}),
+      updated_at: new Date().toISOString(),
+    };
+  }
+  function show(): void {
+    const creationQuota = state.limiter?.queued?.blocked_by === 'creation_quota';
+    setCurrentDetails(renderDetails(req, progress(), new Date(), { creationQuota }));
+  }
+  /** The region `OmsWaitingForSlot` says, as last written by this run (waits never span a continue-as-new). */
+  let waitingAttribute: string | null = null;
+  function onQueueChange(queued: SlotQueued | undefined): void {
+    if (queued && state.phase === 'creating') state.phase = 'waiting_for_slot';
+    if (!queued && state.phase === 'waiting_for_slot') state.phase = 'creating';
+    const region = queued?.region ?? null;
+    if (region !== waitingAttribute) {
+      upsertSearchAttributes([{ key: OMS_WAITING_FOR_SLOT, value: region }]);
+      waitingAttribute = region;
+      tellParent(queued !== undefined);
+      if (queued) {
+        logEvent('migration.waiting_for_slot', `Waiting for a ${queued.region} slot`, migrationId, state.task_id, {
+          region: queued.region,
+          position: queued.position,
+          running: queued.running,
+          limit: queued.limit,
+        });
+      } else if (state.limiter?.held) {
+        logEvent('migration.slot_granted', 'Region slot granted', migrationId, state.task_id);
+      } else {
+        logEvent('migration.slot_withdrawn', 'Stopped waiting for a region slot', migrationId, state.task_id);
+      }
+    }
+    show();
+  }
+  // Region limiter: a slot is held from CreateTask/StartTask until the task is final or the workflow ends.
+  const slot = regionSlot(req, state, v3, vis ? { onQueueChange } : undefined);
 
   // --- Queries and updates ---
   setMigrationHandlers(request, req, state, slot, v3, progress, show);
@@ -180,4 +233,28 @@ async function runMigration(
     }
     throw err;
   }
+}
+
+/**
+ * A batch item tells its batch when it starts or stops waiting for a slot (the batch counts those apart from
+ * running items). Best effort: a batch that has ended or cannot be signalled changes nothing for the item.
+ */
+function tellParent(waiting: boolean): void {
+  const { parent, workflowId } = workflowInfo();
+  if (!parent) return;
+  getExternalWorkflowHandle(parent.workflowId)
+    .signal(itemSlotWaitSignal, { workflow_id: workflowId, waiting })
+    .catch((err: unknown) => log.warn('Could not tell the batch about the slot wait', { error: String(err) }));
+}
+
+/** The progress query's view of the limiter's word. */
+function waitingForSlot(q: SlotQueued): NonNullable<MigrationProgress['waiting_for_slot']> {
+  return {
+    region: q.region,
+    position: q.position,
+    waiting: q.waiting,
+    running: q.running,
+    limit: q.limit,
+    holders: q.holders,
+  };
 }

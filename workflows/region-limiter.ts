@@ -19,13 +19,20 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 
 import type { Activities } from '../activities';
-import { acquireSlotSignal, limiterStatusQuery, releaseSlotSignal, slotGrantedSignal } from './definitions';
+import {
+  acquireSlotSignal,
+  limiterStatusQuery,
+  releaseSlotSignal,
+  slotGrantedSignal,
+  slotQueuedSignal,
+} from './definitions';
 import {
   enqueueRequest,
   grantSlots,
@@ -34,13 +41,16 @@ import {
   limiterStatus,
   limiterWorkflowId,
   nextForgetAt,
+  positionsToTell,
   pruneCreations,
   reclaimClosed,
   releaseSlot,
+  renderLimiterDetails,
 } from './shared/region-limiter-logic';
 import { recordLimiterState, recordLimiterWait } from './metrics';
 import { DESCRIBE_CALL } from './activity-options';
-import type { LimiterHolder, LimiterState, SlotRequest } from './limiter-types';
+import type { LimiterHolder, LimiterState, SlotQueued, SlotRequest } from './limiter-types';
+import { SLOT_POSITION_UPDATES } from './report-types';
 import type { NormalizedMigrationRequest } from './request-types';
 
 const { findClosedWorkflows } = proxyActivities<Activities>(DESCRIBE_CALL);
@@ -60,11 +70,20 @@ const MAX_HOLDER_CHECK_MS = 60_000;
 const CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
 /**
+ * Patch id of the limiter telling waiters their place in line (`slotQueued` signals). Decided once per run, at
+ * its start: a run recorded before it signals grants only.
+ */
+export const LIMITER_POSITIONS_PATCH = 'oms-limiter-positions';
+
+/**
  * The per-region limiter. Started by the first `requestLimiterSlot` of a region (signal-with-start); answers the
  * `limiterStatus` query. Input: the region, and the state carried across continue-as-new.
  */
 export async function regionLimiterWorkflow(region: string, carried?: LimiterState): Promise<void> {
   const state: LimiterState = carried ? { ...carried, runs: carried.runs + 1 } : initialLimiterState(region);
+  const tellPositions = patched(LIMITER_POSITIONS_PATCH);
+  /** What each waiter was last told of its place (by request id); carried across continue-as-new. */
+  const told = new Map<string, string>(Object.entries(state.told ?? {}));
   let dirty = true;
   /** Grants to send again (a holder repeated a request it already holds). */
   const resend: LimiterHolder[] = [];
@@ -96,6 +115,15 @@ export async function regionLimiterWorkflow(region: string, carried?: LimiterSta
         continue;
       }
     }
+    // No command: the UI's Current Details are read through a query.
+    setCurrentDetails(renderLimiterDetails(state, Date.now()));
+    if (tellPositions) {
+      const gone = await sendPositions(positionsToTell(state, told, SLOT_POSITION_UPDATES, plan.wake_at !== null));
+      if (gone.length > 0) {
+        reclaimClosed(state, gone);
+        continue;
+      }
+    }
 
     // Someone waits while slots are held: make sure no holder has ended without releasing.
     if (state.waiters.length > 0 && state.holders.length > 0) {
@@ -119,6 +147,7 @@ export async function regionLimiterWorkflow(region: string, carried?: LimiterSta
       }
       if (info.continueAsNewSuggested || info.historyLength > CONTINUE_AS_NEW_AFTER_EVENTS) {
         await condition(allHandlersFinished);
+        if (tellPositions) state.told = Object.fromEntries(told);
         await continueAsNew<typeof regionLimiterWorkflow>(region, state);
       }
     }
@@ -138,6 +167,15 @@ async function sendGrants(holders: LimiterHolder[]): Promise<string[]> {
     holders.map((h) => getExternalWorkflowHandle(h.holder_id).signal(slotGrantedSignal, { request_id: h.request_id })),
   );
   return holders.filter((_, i) => results[i]!.status === 'rejected').map((h) => h.holder_id);
+}
+
+/** Tells waiters their place in line; returns the waiters that could not be signalled (their workflow has ended). */
+async function sendPositions(positions: SlotQueued[]): Promise<string[]> {
+  if (positions.length === 0) return [];
+  const results = await Promise.allSettled(
+    positions.map((p) => getExternalWorkflowHandle(p.holder_id).signal(slotQueuedSignal, p)),
+  );
+  return positions.filter((_, i) => results[i]!.status === 'rejected').map((p) => p.holder_id);
 }
 
 /** Describes the holders and takes back the slots of those that ended. Failures only postpone the check. */
@@ -184,6 +222,8 @@ export interface RegionSlotState {
   /** The pending or granted request, or null when the migration neither waits nor holds. */
   request_id: string | null;
   held: boolean;
+  /** The place in line the limiter last told, while the request waits (operator-visibility runs). */
+  queued?: SlotQueued;
 }
 
 /** A migration's running slot (see {@link regionSlot}). */
@@ -202,6 +242,14 @@ export interface RegionSlot {
   abortWaits(): void;
   /** The request the migration waits on or holds, for the `limiterSlot` query. */
   current(): { request_id: string | null; held: boolean };
+  /** The place in line, while the migration waits and the limiter has told it. */
+  queued(): SlotQueued | undefined;
+}
+
+/** Options of {@link regionSlot} for runs with the operator-visibility patch. */
+export interface SlotVisibility {
+  /** Called when the place in line changes, or the wait ends (the slot granted or the request withdrawn). */
+  onQueueChange(queued: SlotQueued | undefined): void;
 }
 
 /**
@@ -218,6 +266,8 @@ export function regionSlot(
   state: { limiter?: RegionSlotState },
   /** The run includes the limiter patch without its marker (runs with the core-promises patch). */
   limiterPatched = false,
+  /** Set in runs with the operator-visibility patch: the place in line is kept and reported. */
+  visibility?: SlotVisibility,
 ): RegionSlot {
   const info = workflowInfo();
   const o = request.orchestration;
@@ -234,6 +284,16 @@ export function regionSlot(
   setHandler(slotGrantedSignal, (grant) => {
     if (grant.request_id === slot.request_id) granted = grant.request_id;
   });
+  const setQueued = (queued: SlotQueued | undefined): void => {
+    if (!visibility || (queued === undefined && slot.queued === undefined)) return;
+    if (queued) slot.queued = queued;
+    else delete slot.queued;
+    visibility.onQueueChange(queued);
+  };
+  // A place in line that arrives after the grant (or for an older request) is stale: ignored.
+  setHandler(slotQueuedSignal, (queued) => {
+    if (queued.request_id === slot.request_id && !slot.held && granted !== queued.request_id) setQueued(queued);
+  });
 
   const release = async (): Promise<void> => {
     const requestId = slot.request_id;
@@ -241,6 +301,7 @@ export function regionSlot(
     slot.request_id = null;
     slot.held = false;
     granted = null;
+    setQueued(undefined);
     await CancellationScope.nonCancellable(async () => {
       try {
         await slotCalls.releaseLimiterSlot({
@@ -287,6 +348,7 @@ export function regionSlot(
         left > 0 && (await condition(() => granted === requestId || aborted, Math.min(REREQUEST_EVERY_MS, left)));
       if (done && !aborted) {
         slot.held = true;
+        setQueued(undefined);
         recordLimiterWait(slot.region, 'granted', Date.now() - waitStarted);
         return true;
       }
@@ -305,5 +367,6 @@ export function regionSlot(
       aborted = true;
     },
     current: () => ({ request_id: slot.request_id, held: slot.held }),
+    queued: () => slot.queued,
   };
 }

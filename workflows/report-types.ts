@@ -6,10 +6,15 @@
 import type { TaskType } from './request-types';
 import type { FailedObjectRecord, ObjectCounts, TaskErrorReason, TaskSnapshot } from './task-status';
 
-/** Phases of a migration, in order (`paused` and `retrying_failed_objects` may repeat). */
+/**
+ * Phases of a migration, in order (`paused` and `retrying_failed_objects` may repeat). `waiting_for_slot`: queued
+ * at the region limiter before CreateTask (OMS runs a few tasks per region at a time); `waiting_for_quota`: OMS
+ * refused the create for its daily creation quota and the migration waits to try again.
+ */
 export const MIGRATION_PHASES = [
   'validating',
   'creating',
+  'waiting_for_slot',
   'waiting_for_quota',
   'waiting',
   'running',
@@ -38,14 +43,33 @@ export interface MigrationProgress {
   paused: boolean;
   /** Why the migration cannot make progress and needs an operator (`credentials rejected`); absent otherwise. */
   blocked?: string;
+  /**
+   * While the migration waits in the region limiter's queue (before a create, a resume or a failed-object round):
+   * its place in line (1-based; kept up to date for the first {@link SLOT_POSITION_UPDATES} waiters, the place
+   * when it joined for the others), how many wait and run, the running limit, and the first few holders' ids.
+   * Absent when the migration neither waits nor has been told its place yet.
+   */
+  waiting_for_slot?: {
+    region: string;
+    position: number;
+    waiting: number;
+    running: number;
+    limit: number;
+    holders: string[];
+  };
   /** When this progress was last updated (ISO 8601, workflow time). */
   updated_at: string;
 }
 
+/** The limiter keeps the first this many waiters told of their place in line as it changes (the others once). */
+export const SLOT_POSITION_UPDATES = 10;
+
 /**
- * How a migration ended: `succeeded` (status 5, no failed objects), `completed_with_failures` (status 5 with
- * failed objects left after any retry rounds), `failed` (status 4, or the deadline passed), `stopped` (the task
- * was paused and stays paused), `cancelled` (the workflow was cancelled; see `on_cancel`).
+ * How a migration ended: `succeeded` (status 5, no failed objects), `completed_with_failures` (failed objects left
+ * after any retry rounds, and nothing else wrong: status 5 with failed objects, or status 4 after a run that
+ * accounted for every object and migrated or skipped at least one — see `failedObjectsOnly`, shared/outcome.ts), `failed`
+ * (any other status 4, or the deadline passed), `stopped` (the task was paused and stays paused), `cancelled`
+ * (the workflow was cancelled; see `on_cancel`). docs/outcomes.md has the rule and the CLI's exit codes.
  */
 export const MIGRATION_OUTCOMES = ['succeeded', 'completed_with_failures', 'failed', 'stopped', 'cancelled'] as const;
 /** One of {@link MIGRATION_OUTCOMES}. */
@@ -128,6 +152,17 @@ export interface MigrationReport extends ObjectCounts {
    * (neither in the request nor on the worker) or the run predates notifications.
    */
   notification?: NotificationDelivery;
+  /** Milliseconds from the workflow's start to its end (workflow time), pauses included. */
+  elapsed_ms?: number;
+  /** Milliseconds the migration was not paused (`elapsed_ms` minus the time paused on request). */
+  active_ms?: number;
+  /**
+   * OMS runs of the task (1 + restarts by resume or failed-object rounds), when more than one: the counters above
+   * are then over the whole migration (docs/outcomes.md), and `last_run` holds OMS's own counters of the last run.
+   */
+  task_runs?: number;
+  /** OMS's counters of the task's last run, when the task ran more than once (see `task_runs`). */
+  last_run?: ObjectCounts & { real_size: number };
 }
 
 /** What `failed_objects.summary.reasons` says when the list's lines carry keys only. */

@@ -20,6 +20,11 @@ export const OMS_OUTCOME = defineSearchAttributeKey('OmsOutcome', SearchAttribut
  * Why a running migration cannot make progress and needs an operator (`credentials rejected`); absent otherwise.
  */
 export const OMS_BLOCKED = defineSearchAttributeKey('OmsBlocked', SearchAttributeType.KEYWORD);
+/**
+ * The region whose OMS slot the migration waits for (`cn-north-7`), while it waits in the region limiter's queue;
+ * absent otherwise. List view: `OmsWaitingForSlot IS NOT NULL`.
+ */
+export const OMS_WAITING_FOR_SLOT = defineSearchAttributeKey('OmsWaitingForSlot', SearchAttributeType.KEYWORD);
 /** Batch id for migrations started by a batch workflow. */
 export const OMS_BATCH_ID = defineSearchAttributeKey('OmsBatchId', SearchAttributeType.KEYWORD);
 
@@ -46,4 +51,5 @@ export const SEARCH_ATTRIBUTES = [
   OMS_OUTCOME,
   OMS_BATCH_ID,
   OMS_BLOCKED,
+  OMS_WAITING_FOR_SLOT,
 ] as const;

@@ -39,7 +39,8 @@ export function resultLines(result: MigrationResult): string[] {
     `Objects: ${r.successful_num} succeeded, ${r.failed_num} failed, ${r.skipped_num} skipped of ${r.total_num}`,
   );
   lines.push(`Bytes: ${formatBytes(r.complete_size)} of ${formatBytes(r.total_size)} ${durationText(r)}`);
-  if (r.failed_num > 0 || r.failed_object_record?.list_file_key) {
+  // The worker's summary of the list (failed_objects) names the list itself; otherwise say where OMS wrote it.
+  if ((r.failed_num > 0 || r.failed_object_record?.list_file_key) && !r.failed_objects?.summary) {
     lines.push(`Failed objects: ${failedObjectRecordText(r.failed_object_record, r.dst_bucket)}`);
   }
   lines.push(...renderFailedObjectsSummary(r));

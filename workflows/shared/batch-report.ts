@@ -25,7 +25,7 @@ import type {
 import { FailureType } from '../failure-types';
 import type { MigrationReport } from '../report-types';
 import { objectCounts } from '../task-status';
-import { formatBytes } from './details';
+import { asOfLine, formatBytes } from './details';
 
 /** Batches up to this many items list every item in their report; larger ones list only the notable items. */
 export const MAX_LISTED_ITEMS = 1_000;
@@ -198,25 +198,35 @@ export function buildBatchReport(tally: BatchTally, ctx: ReportContext): BatchRe
   };
 }
 
-/** Markdown for the Temporal UI's current details of a batch. */
-export function renderBatchDetails(p: BatchProgress, label: string | null): string {
+/**
+ * Markdown for the Temporal UI's Current Details of a batch: an `Items` table (where every item is), then outcomes
+ * and objects as short lists, then the workflow time it describes (`asOf`).
+ */
+export function renderBatchDetails(p: BatchProgress, label: string | null, asOf?: Date): string {
   const c = p.counts;
   const lines = [
     `**OMS batch** ${label ?? p.batch_id} · ${p.items_total} items`,
     '',
-    `Done **${p.done}** · running **${p.running}** · waiting **${p.waiting}** · failed **${p.failed}**`,
-    `Outcomes: ${c.succeeded} succeeded, ${c.completed_with_failures} with failed objects, ${c.failed} failed, ` +
-      `${c.stopped} stopped, ${c.cancelled} cancelled`,
-    `Objects: ${p.totals.successful_num} migrated, ${p.totals.failed_num} failed, ${p.totals.skipped_num} skipped ` +
-      `of ${p.totals.total_num} · bytes ${formatBytes(p.totals.complete_size)} of ${formatBytes(p.totals.total_size)}`,
+    '### Items',
+    '',
+    '| Not started | Waiting for a slot | Running | Done | Failed |',
+    '| --- | --- | --- | --- | --- |',
+    `| ${p.waiting} | ${p.waiting_for_slot ?? '–'} | ${p.running} | ${p.done} | ${p.failed} |`,
+    '',
+    `- Outcomes: ${c.succeeded} succeeded, ${c.completed_with_failures} with failed objects, ${c.failed} failed, ` +
+      `${c.stopped} stopped, ${c.cancelled} cancelled, ${c.not_started} not started`,
+    `- Objects: ${p.totals.successful_num} migrated, ${p.totals.failed_num} failed, ${p.totals.skipped_num} skipped ` +
+      `of ${p.totals.total_num}`,
+    `- Bytes: ${formatBytes(p.totals.complete_size)} of ${formatBytes(p.totals.total_size)}`,
   ];
   if (p.incremental) {
     lines.push(
-      `Incremental (${p.incremental.schedule_id}): migrate_since ${p.incremental.migrate_since}` +
+      `- Incremental (${p.incremental.schedule_id}): migrate_since ${p.incremental.migrate_since}` +
         (p.incremental.previous_run ? ` (run started ${p.incremental.previous_run.started_at})` : ' (first run)'),
     );
   }
+  if (p.runs > 1) lines.push(`- Workflow run ${p.runs} (continued as new)`);
   if (p.stopping) lines.push('', '_The failure policy stopped the batch: running items finish, no new ones start._');
-  if (p.runs > 1) lines.push(`Workflow run ${p.runs} (continued as new).`);
+  if (asOf) lines.push('', asOfLine(asOf));
   return lines.join('\n');
 }

@@ -6,7 +6,16 @@
  *
  * Time is passed in (epoch ms of workflow time), so everything here is deterministic.
  */
-import type { LimiterHolder, LimiterState, LimiterStatus, SlotRelease, SlotRequest } from '../limiter-types';
+import {
+  MAX_HOLDERS_TOLD,
+  type LimiterHolder,
+  type LimiterState,
+  type LimiterStatus,
+  type SlotQueued,
+  type SlotRelease,
+  type SlotRequest,
+} from '../limiter-types';
+import { asOfLine, formatDuration } from './details';
 
 /** Waiters listed by the status query (the queue itself is not bounded by this). */
 const STATUS_WAITERS = 50;
@@ -151,4 +160,92 @@ export function limiterStatus(state: LimiterState): LimiterStatus {
  */
 export function limiterWorkflowId(region: string, taskQueue: string): string {
   return `oms-limiter/${region}/${taskQueue}`;
+}
+
+/**
+ * The places in line to tell waiters now, given what each was told last (`told`, by request id, updated in place):
+ * every waiter once when it joins, and the first `keepUpdated` again whenever their place or the number running
+ * changes. So a queue of a thousand costs one signal per waiter plus at most `keepUpdated` per change at its head.
+ */
+export function positionsToTell(
+  state: LimiterState,
+  told: Map<string, string>,
+  keepUpdated: number,
+  /** The queue's head waits for the creation quota, not a running slot (the last grant plan's `wake_at`). */
+  quotaBlocked = false,
+): SlotQueued[] {
+  const out: SlotQueued[] = [];
+  const running = state.holders.length;
+  const holders = state.holders.slice(0, MAX_HOLDERS_TOLD).map((h) => h.holder_id);
+  const waiting = new Set<string>();
+  state.waiters.forEach((w, i) => {
+    waiting.add(w.request_id);
+    const position = i + 1;
+    const key = `${position}/${running}${quotaBlocked ? '/quota' : ''}`;
+    const last = told.get(w.request_id);
+    if (last === key || (last !== undefined && i >= keepUpdated)) return;
+    told.set(w.request_id, key);
+    out.push({
+      holder_id: w.holder_id,
+      request_id: w.request_id,
+      region: state.region,
+      position,
+      waiting: state.waiters.length,
+      running,
+      limit: w.max_running,
+      holders,
+      ...(quotaBlocked ? { blocked_by: 'creation_quota' as const } : {}),
+    });
+  });
+  for (const id of told.keys()) if (!waiting.has(id)) told.delete(id);
+  return out;
+}
+
+/** Rows of each table in the limiter's Current Details (the `limiterStatus` query has the rest). */
+const DETAIL_ROWS = 10;
+
+/** Escapes what would break a markdown table cell. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/`/g, "'");
+}
+
+/** Markdown for the limiter's Temporal UI Current Details: counts, then bounded Holders and Waiters tables. */
+export function renderLimiterDetails(state: LimiterState, now: number): string {
+  const since = (t: number): string => formatDuration(Math.max(0, now - t));
+  const lines = [
+    `**OMS slots for ${state.region}**`,
+    '',
+    `- Running: **${state.holders.length}**${limitText(state)}`,
+    `- Waiting: **${state.waiters.length}**`,
+    `- Creations remembered for the quota: ${state.creations.length}`,
+    ...(state.reclaimed > 0 ? [`- Slots reclaimed from ended migrations: ${state.reclaimed}`] : []),
+    '',
+    '### Holders',
+    '',
+  ];
+  if (state.holders.length === 0) lines.push('_none_');
+  else {
+    lines.push('| Migration | Held for |', '| --- | --- |');
+    for (const h of state.holders.slice(0, DETAIL_ROWS))
+      lines.push(`| \`${cell(h.holder_id)}\` | ${since(h.granted_at)} |`);
+    if (state.holders.length > DETAIL_ROWS) lines.push(`| … and ${state.holders.length - DETAIL_ROWS} more | |`);
+  }
+  lines.push('', '### Waiters', '');
+  if (state.waiters.length === 0) lines.push('_none_');
+  else {
+    lines.push('| # | Migration | Waiting for |', '| --- | --- | --- |');
+    state.waiters.slice(0, DETAIL_ROWS).forEach((w, i) => {
+      lines.push(`| ${i + 1} | \`${cell(w.holder_id)}\` | ${since(w.enqueued_at)} |`);
+    });
+    if (state.waiters.length > DETAIL_ROWS) lines.push(`| | … and ${state.waiters.length - DETAIL_ROWS} more | |`);
+  }
+  lines.push('', asOfLine(new Date(now)));
+  return lines.join('\n');
+}
+
+/** ` of N` when every holder and waiter names the same running limit. */
+function limitText(state: LimiterState): string {
+  const limits = new Set([...state.holders, ...state.waiters].map((x) => x.max_running));
+  const [only] = [...limits];
+  return limits.size === 1 && only !== undefined && only > 0 ? ` of ${only}` : '';
 }

@@ -190,13 +190,13 @@ export function resolveOrchestrationOptions(options: OrchestrationOptions | unde
  * Formats issues as a multi-line message, one `field: message` per line, for logs and failure messages.
  * At most `maxLines` issues are listed (failure messages are stored in history), then a count of the rest.
  */
-export function formatIssues(issues: readonly ValidationIssue[], maxLines = 50): string {
-  if (issues.length === 0) return 'The migration request is valid.';
+export function formatIssues(issues: readonly ValidationIssue[], maxLines = 50, what = 'migration request'): string {
+  if (issues.length === 0) return `The ${what} is valid.`;
   const shown = issues.slice(0, Math.max(1, maxLines));
   const lines = shown.map((issue) => `  - ${issue.field}: ${issue.message}`);
   if (issues.length > shown.length) lines.push(`  … and ${String(issues.length - shown.length)} more`);
   const count = issues.length === 1 ? '1 problem' : `${String(issues.length)} problems`;
-  return `Invalid migration request (${count}):\n${lines.join('\n')}`;
+  return `Invalid ${what} (${count}):\n${lines.join('\n')}`;
 }
 
 // --- Structural walk over the field tables ---

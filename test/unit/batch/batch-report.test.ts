@@ -230,10 +230,18 @@ describe('tally and report', () => {
       started_at: '',
       updated_at: '',
     };
-    const md = renderBatchDetails(progress, 'nightly logs');
-    expect(md).toContain('Done **3** · running **3** · waiting **4** · failed **1**');
-    expect(md).toContain('bytes 1.0 GiB of 3.0 GiB');
+    const md = renderBatchDetails(
+      { ...progress, running: 2, waiting_for_slot: 1 },
+      'nightly logs',
+      new Date('2026-12-01T06:30:00Z'),
+    );
+    const lines = md.split('\n');
+    expect(lines).toContain('### Items');
+    expect(lines).toContain('| Not started | Waiting for a slot | Running | Done | Failed |');
+    expect(lines).toContain('| 4 | 1 | 2 | 3 | 1 |');
+    expect(lines).toContain('- Bytes: 1.0 GiB of 3.0 GiB');
     expect(md).toContain('migrate_since 1767225600 (first run)');
     expect(md).toContain('Workflow run 2');
+    expect(md).toContain('as of 2026-12-01 06:30:00 UTC');
   });
 });
