@@ -1,4 +1,4 @@
-// ESLint 9 flat config. The workflows/ override makes sandbox purity mechanical (STYLE.md §2.12).
+// ESLint 9 flat config. The workflows/ override makes sandbox purity mechanical (docs/house-style.md §2.12).
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';

@@ -1,4 +1,4 @@
-// Test layers (STYLE.md §2.9). Every layer runs in `npm test`; only the integration layer needs servers,
+// Test layers (docs/house-style.md §2.9). Every layer runs in `npm test`; only the integration layer needs servers,
 // and its global setup provisions and starts them (no suite is skipped because a server is missing).
 const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };

@@ -19,7 +19,7 @@ const KIND_BY_OPERATION: Readonly<Record<string, keyof ActivityCallCounts>> = {
   ListTasks: 'list',
   StartTask: 'start',
   StopTask: 'stop',
-  // Task groups count under the same kinds (oms-api.md §6).
+  // Task groups count under the same kinds (docs/oms-api.md §6).
   CreateTaskGroup: 'create',
   ShowTaskGroup: 'show',
   ListTaskGroup: 'list',

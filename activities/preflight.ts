@@ -35,7 +35,7 @@ import { OmsApiError } from './oms/errors';
 import { IAM_TOKEN_OPERATION } from './oms/iam';
 import { run } from './run-activity';
 
-/** OMS refuses creations while this many tasks wait (OMS.0076; oms-api.md §10). */
+/** OMS refuses creations while this many tasks wait (OMS.0076; docs/oms-api.md §10). */
 export const OMS_WAITING_TASK_LIMIT = 1_500;
 
 /** The API version path every call of the orchestrator uses. */

@@ -1,5 +1,5 @@
 /**
- * THE one place that maps OMS client errors to Temporal `ApplicationFailure`s (STYLE.md §2.3). Activities wrap
+ * THE one place that maps OMS client errors to Temporal `ApplicationFailure`s (docs/house-style.md §2.3). Activities wrap
  * their body in `try { … } catch (err) { throw toApplicationFailure(err); }`.
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';

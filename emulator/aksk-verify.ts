@@ -1,5 +1,5 @@
 /**
- * Verification of `SDK-HMAC-SHA256` (APIG) request signatures, as oms-api.md §3 describes them:
+ * Verification of `SDK-HMAC-SHA256` (APIG) request signatures, as docs/oms-api.md §3 describes them:
  *
  *   CanonicalRequest = METHOD \n CanonicalURI \n CanonicalQuery \n CanonicalHeaders \n SignedHeaders \n PayloadHash
  *   StringToSign     = "SDK-HMAC-SHA256" \n X-Sdk-Date \n hex(SHA256(CanonicalRequest))

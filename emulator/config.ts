@@ -1,6 +1,6 @@
 /**
  * Emulator configuration: the schema, the documented defaults (which make the seed example of
- * `/work/shared/seed-oms-create-task-example.md` work as published) and the deep merge used by the CLI and
+ * `docs/oms-api.md §14` work as published) and the deep merge used by the CLI and
  * `startEmulator`. Durations are milliseconds; "simulated" durations run at the time scale, "wall" ones do not.
  */
 

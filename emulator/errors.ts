@@ -5,7 +5,7 @@
  * Messages never contain request values (a value may be a secret); details name fields, not values.
  */
 
-/** The OMS error codes the emulator emits, with their messages (oms-api.md §9.2). */
+/** The OMS error codes the emulator emits, with their messages (docs/oms-api.md §9.2). */
 export const OMS_ERROR_MESSAGES = {
   'OMS.0004': 'Invalid HTTP request.',
   'OMS.0054': 'Invalid task ID. Enter a valid task ID.',

@@ -1,7 +1,7 @@
 /**
  * Handlers of the emulated IAM and OMS routes. The caller (server.ts) has matched the route, applied pre-faults
  * and read the body; the OMS handlers here authenticate, validate and call the simulator, and return a
- * {@link Reply}. Preconditions follow oms-api.md §5.9: start ⇐ {3, 4} (1/2/7 → OMS.0065, 5 → OMS.0070), stop ⇐ {2}
+ * {@link Reply}. Preconditions follow docs/oms-api.md §5.9: start ⇐ {3, 4} (1/2/7 → OMS.0065, 5 → OMS.0070), stop ⇐ {2}
  * (5 → OMS.0070, others → OMS.0066), delete ⇐ not {2, 7} (OMS.0063), bandwidth update ⇐ not 5 (OMS.0070).
  */
 import type { AuthContext } from './auth';

@@ -1,10 +1,10 @@
 /**
- * OMS's object-storage metadata APIs (oms-api.md §4): `ShowRegionInfo` (`GET /v2/{project_id}/objectstorage/
+ * OMS's object-storage metadata APIs (docs/oms-api.md §4): `ShowRegionInfo` (`GET /v2/{project_id}/objectstorage/
  * data-center`, the regions OMS can migrate from per cloud) and `ShowCloudType` (`GET /v2/{project_id}/
  * objectstorage/cloud-type?type=src|dst`, the clouds OMS accepts as sources or destinations). Both are read-only
  * and answer from the configuration ({@link RegionInfoConfig}).
  *
- * Where oms-api.md is silent, the emulator chooses (emulator/README.md): `service_name` is the cloud type itself,
+ * Where docs/oms-api.md is silent, the emulator chooses (emulator/README.md): `service_name` is the cloud type itself,
  * the entries of one cloud are grouped into one element in configuration order, the endpoint's own region is always
  * in the `HuaweiCloud` list (an OMS endpoint migrates into its own region), and a missing or unknown `type` is
  * 400 OMS.0064 naming `type`.

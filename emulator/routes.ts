@@ -99,7 +99,7 @@ export function matchRoute(method: string, pathname: string): RouteMatch | undef
   return undefined;
 }
 
-/** `/v2/{project_id}/taskgroups[/{group_id}[/{action}]]` (oms-api.md §6; the group actions are all PUT). */
+/** `/v2/{project_id}/taskgroups[/{group_id}[/{action}]]` (docs/oms-api.md §6; the group actions are all PUT). */
 function matchTaskGroupRoute(
   method: string,
   projectId: string,

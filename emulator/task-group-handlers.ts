@@ -1,5 +1,5 @@
 /**
- * The task-group routes (oms-api.md §6), authenticated by the server like every OMS route. Validation reuses the
+ * The task-group routes (docs/oms-api.md §6), authenticated by the server like every OMS route. Validation reuses the
  * task rules (same error format, same field paths) after mapping the group's upper-case `task_type` to the task
  * form. Preconditions: stop ⇐ {1, 2} (6 → OMS.0070, others → OMS.0066); start ⇐ {3} (6 → OMS.0070, others →
  * OMS.0065); retry ⇐ {5} (6 → OMS.0070, others → OMS.0065); update ⇐ not 6 (OMS.0070); delete ⇐ not {1, 2, 7}

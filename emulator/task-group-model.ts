@@ -1,5 +1,5 @@
 /**
- * The task-group data model (oms-api.md §6). Like {@link TaskRecord}, a group record is free of secrets: the keys
+ * The task-group data model (docs/oms-api.md §6). Like {@link TaskRecord}, a group record is free of secrets: the keys
  * of a CreateTaskGroup/StartTaskGroup/RetryTaskGroup body go to the member tasks (held in memory by the simulator)
  * and are never stored here.
  */
@@ -10,7 +10,7 @@ export const GROUP_TASK_TYPES = ['PREFIX', 'LIST', 'URL_LIST'] as const;
 /** A group `task_type`. */
 export type GroupTaskType = (typeof GROUP_TASK_TYPES)[number];
 
-/** Group status codes (oms-api.md §6). 0 and 8 are never produced: creation starts at once, deletion is immediate. */
+/** Group status codes (docs/oms-api.md §6). 0 and 8 are never produced: creation starts at once, deletion is immediate. */
 export const GroupStatus = {
   Waiting: 0,
   Creating: 1,

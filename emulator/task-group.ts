@@ -1,5 +1,5 @@
 /**
- * Task groups (oms-api.md §6): the split of a group into member tasks, the group status derived from its members,
+ * Task groups (docs/oms-api.md §6): the split of a group into member tasks, the group status derived from its members,
  * the aggregated counts, the group operations and the TaskGroupResp renderer.
  *
  * The members are ordinary simulator tasks (group_type `GROUP_TASK`, `group_id` set), so the time scale, the

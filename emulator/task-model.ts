@@ -10,7 +10,7 @@ export const TASK_TYPES = ['list', 'url_list', 'object', 'prefix'] as const;
 /** A `task_type` value. */
 export type TaskType = (typeof TASK_TYPES)[number];
 
-/** Task status codes (oms-api.md §0.3). 6 (retrying) is never produced by the emulator. */
+/** Task status codes (docs/oms-api.md §0 item 3). 6 (retrying) is never produced by the emulator. */
 export const TaskStatus = {
   Waiting: 1,
   Executing: 2,

@@ -1,7 +1,7 @@
 /**
  * `npm run codec-server [-- --port N --host H]`: the codec server for the Temporal Web UI and the `temporal` CLI,
  * decrypting (and encrypting) payloads with the keys of `OMS_CODEC_KEYS` / `OMS_CODEC_KEYS_FILE`. Needs
- * `OMS_CODEC_SERVER_TOKEN`; see README "Encrypted payloads and the codec server". Runs until Ctrl-C. One JSON line
+ * `OMS_CODEC_SERVER_TOKEN`; see docs/production.md "Encrypted payloads and the codec server". Runs until Ctrl-C. One JSON line
  * per request on stderr (operation, status, payload count, namespace, origin; never payloads or the token).
  */
 import { parseArgs } from 'node:util';

@@ -13,7 +13,7 @@ async function main(): Promise<void> {
     port: Number(process.env.TEMPORAL_PORT ?? 7233),
     uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
     dbFile: path.join(dataDir, 'temporal', 'dev.sqlite'),
-    // The Web UI decodes encrypted payloads through this codec server (README "Encrypted payloads").
+    // The Web UI decodes encrypted payloads through this codec server (docs/production.md "Encrypted payloads and the codec server").
     uiCodecEndpoint: process.env.OMS_CODEC_ENDPOINT?.trim() || undefined,
   });
   process.stdout.write(

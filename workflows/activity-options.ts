@@ -1,5 +1,5 @@
 /**
- * Activity option presets, one per class of call (STYLE.md §2.4). Every preset bounds its retries, and lists the
+ * Activity option presets, one per class of call (docs/house-style.md §2.4). Every preset bounds its retries, and lists the
  * non-retryable failure types again so an error that escapes the mapper unclassified is still not retried forever.
  */
 import type { ActivityOptions } from '@temporalio/workflow';

@@ -4,13 +4,13 @@
  *
  * Pure types and constants only: this module is imported by the workflow sandbox, the activities and the
  * client alike. Field names stay in OMS's own snake_case so a user can paste the CreateTask body they know
- * (oms-api.md §5.1), and so the JSON in history and in `schemas/*.schema.json` reads the same in any language.
+ * (docs/oms-api.md §5.1), and so the JSON in history and in `schemas/*.schema.json` reads the same in any language.
  * Runtime validation lives in `workflows/shared/validate-request.ts`; the field tables that drive both the
  * validator and the JSON Schemas live in `workflows/shared/request-spec.ts`.
  */
 import { LIMITER_DEFAULTS } from './limiter-types';
 
-// --- Enumerations (oms-api.md §5.1; the arrays drive the validator and the JSON Schemas) ---
+// --- Enumerations (docs/oms-api.md §5.1; the arrays drive the validator and the JSON Schemas) ---
 
 /** OMS task types: files/folders (`object`), key prefixes, an object-list file, a URL-list file. */
 export const TASK_TYPES = ['object', 'prefix', 'list', 'url_list'] as const;
@@ -112,7 +112,7 @@ export type OnCancelAction = (typeof ON_CANCEL_ACTIONS)[number];
 
 // --- Request limits that other modules must agree on ---
 
-/** Longest `description` OMS accepts (oms-api.md §5.1). */
+/** Longest `description` OMS accepts (docs/oms-api.md §5.1). */
 export const OMS_DESCRIPTION_MAX_LENGTH = 255;
 /**
  * Characters of the OMS `description` the orchestrator reserves for its idempotency marker (the activity that
@@ -296,7 +296,7 @@ export const ORCHESTRATION_DEFAULTS: Readonly<ResolvedOrchestrationOptions> = Ob
 });
 
 /**
- * The workflow input: OMS's CreateTask body (oms-api.md §5.1) with secrets replaced by credential-profile names,
+ * The workflow input: OMS's CreateTask body (docs/oms-api.md §5.1) with secrets replaced by credential-profile names,
  * plus {@link MigrationRequest.orchestration}. Validate with `validateMigrationRequest()`; JSON Schema:
  * `schemas/migration-request.schema.json`.
  */

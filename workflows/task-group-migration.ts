@@ -1,5 +1,5 @@
 /**
- * The task-group migration workflow: one OMS task group (oms-api.md §6) from creation to a final status, durably.
+ * The task-group migration workflow: one OMS task group (docs/oms-api.md §6) from creation to a final status, durably.
  *
  *   validate → prepare (profiles + IAM token, on the worker) → region slot → create the group exactly once →
  *   [settle, remove duplicates] → poll until final [→ RetryTaskGroup rounds] [→ delete] → report
@@ -15,7 +15,7 @@
  *
  * Region limiter: a group holds ONE slot of the region limiter (like a task) from its creation until it is final or
  * paused, and counts as one creation. OMS itself counts the group's member tasks against the region's running limit
- * and the creation quota (the members are ordinary tasks, oms-api.md §5.2 `group_type: GROUP_TASK`, §10), so
+ * and the creation quota (the members are ordinary tasks, docs/oms-api.md §5.2 `group_type: GROUP_TASK`, §10), so
  * `max_running_per_region` should leave room for the members of the groups running at once (docs/task-groups.md).
  *
  * Patch ids: {@link TASK_GROUP_OUTCOME_ATTRIBUTES_PATCH}. Its histories (test/replay/histories/task-group-*.json)

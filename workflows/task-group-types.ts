@@ -11,7 +11,7 @@ import type { ApiCallCounts, MigrationOutcome, MigrationPhase } from './report-t
 import type { BandwidthWindow, NormalizedMigrationRequest, TaskType } from './request-types';
 import type { FailedObjectRecord, ObjectCounts, TaskErrorReason } from './task-status';
 
-/** OMS task-group status codes (TaskGroupResp `status`, oms-api.md §6). */
+/** OMS task-group status codes (TaskGroupResp `status`, docs/oms-api.md §6). */
 export const GroupStatus = {
   /** Waiting. */
   WAITING: 0,

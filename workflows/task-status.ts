@@ -1,6 +1,6 @@
 /**
  * What OMS reports about a task: its status codes, the helpers that read them, and the subset of ShowTask's
- * answer the workflow keeps between polls (oms-api.md §5.2, §5.9). Pure; shared by the workflow sandbox, the
+ * answer the workflow keeps between polls (docs/oms-api.md §5.2, §5.9). Pure; shared by the workflow sandbox, the
  * activities and the client.
  */
 

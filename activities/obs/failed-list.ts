@@ -1,7 +1,7 @@
 /**
  * OMS's failed-object list: parsing its lines and summarising it within fixed bounds while it streams.
  *
- * Documented (oms-api.md): the list is written to the destination bucket at `failed_object_record.list_file_key`
+ * Documented (docs/oms-api.md): the list is written to the destination bucket at `failed_object_record.list_file_key`
  * (seen as `oms/failed_object_lists/<id>/failed-objects-list.txt`). Not documented: the format of a line. Assumed
  * here: one failed object per line, its key (for URL-list tasks, the URL-list line `URL<TAB>key`), optionally
  * followed by a tab, an error code (`TRF.0159`: letters, a dot, four digits) and optionally a tab and a reason

@@ -10,7 +10,7 @@ import { OmsProtocolError, OmsTransportError, createOmsApiError } from './errors
 import type { OmsApiError, OmsApiErrorOptions, OmsErrorCode } from './errors';
 
 /**
- * HTTP status → code, one row per status the docs mention (shared/oms-api.md §1.3, §9.5). Statuses not listed
+ * HTTP status → code, one row per status the docs mention (docs/oms-api.md §1.3, §9.5). Statuses not listed
  * fall back to {@link classifyStatusFallback}: other 4xx → VALIDATION, other 5xx → SERVER, anything else → PROTOCOL.
  */
 export const STATUS_CLASSIFICATION: Readonly<Record<number, OmsErrorCode>> = {
@@ -38,7 +38,7 @@ export const STATUS_CLASSIFICATION: Readonly<Record<number, OmsErrorCode>> = {
 };
 
 /**
- * Body error code → code; overrides the status row (shared/oms-api.md §9.2, §2.5). Codes not listed keep their
+ * Body error code → code; overrides the status row (docs/oms-api.md §9.2, §2.5). Codes not listed keep their
  * status classification.
  */
 export const API_ERROR_CODE_CLASSIFICATION: Readonly<Record<string, OmsErrorCode>> = {
@@ -53,7 +53,7 @@ export const API_ERROR_CODE_CLASSIFICATION: Readonly<Record<string, OmsErrorCode
   'APIGW.0101': 'VALIDATION',
   'APIGW.0301': 'AUTH',
   'APIG.0301': 'AUTH',
-  // Gateway throttling codes are not confirmed by the docs read (shared/oms-api.md §13 q8); APIG uses 0308.
+  // Gateway throttling codes are not confirmed by the docs read (docs/oms-api.md §13 question 8); APIG uses 0308.
   'APIGW.0308': 'THROTTLED',
   'APIG.0308': 'THROTTLED',
 };

@@ -1,11 +1,11 @@
 /**
- * OMS v2 HTTP client on undici (routes: shared/oms-api.md §4). Temporal-free, so it can be unit-tested with
+ * OMS v2 HTTP client on undici (routes: docs/oms-api.md §4). Temporal-free, so it can be unit-tested with
  * `MockAgent` and reused outside activities.
  *
  * Per call: one HTTP attempt (plus at most one more after a 401 in token mode, to refresh the token), the body
  * is always read, the caller's `AbortSignal` is passed through, AK/SK signatures are computed per attempt, and
  * failures become `OmsApiError`s whose messages hold no credentials, tokens, headers or request bodies. Retrying
- * is left to Temporal's activity retry policy (STYLE.md §2.5).
+ * is left to Temporal's activity retry policy (docs/house-style.md §2.5).
  */
 import type { Dispatcher } from 'undici';
 
@@ -242,7 +242,7 @@ export class OmsClient {
     return json;
   }
 
-  // --- Task groups (oms-api.md §6) ---
+  // --- Task groups (docs/oms-api.md §6) ---
 
   /**
    * CreateTaskGroup: `POST /v2/{project_id}/taskgroups` → `{ group_id }` (HTTP 200). OMS splits the source into

@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (the "APIG signing" scheme; shared/oms-api.md §3).
+ * Huawei Cloud AK/SK request signing, `SDK-HMAC-SHA256` (the "APIG signing" scheme; docs/oms-api.md §3).
  *
  * Written from the documented algorithm and checked against the published vectors of the official Go SDK
  * (`core/auth/signer/signer_test.go`) and the APIG Python signer tests; see test/unit/oms/signer.test.ts.

@@ -1,7 +1,7 @@
 /**
  * Worker-process cache of IAM tokens, one per credential profile, so activities never pass tokens through
- * workflow history (temporal-notes.md §4). Tokens live 24 h and obtaining a new one does not invalidate old
- * ones (shared/oms-api.md §2.3), so caching is both allowed and recommended by the IAM docs.
+ * workflow history (docs/temporal-notes.md §4). Tokens live 24 h and obtaining a new one does not invalidate old
+ * ones (docs/oms-api.md §2.3), so caching is both allowed and recommended by the IAM docs.
  */
 import type { IamToken } from './iam';
 

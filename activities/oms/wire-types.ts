@@ -1,6 +1,6 @@
 /**
  * Request and response DTOs of the Huawei Cloud OMS v2 and IAM v3 token APIs, in the APIs' own snake_case shapes
- * (field tables: shared/oms-api.md §2, §5, §8, §9).
+ * (field tables: docs/oms-api.md §2, §5, §8, §9).
  *
  * `OmsClient` returns these shapes unmapped (no camelCase domain objects): the public contract (workflow input,
  * migration report) uses OMS's own field names too, so a mapping would be two hand-written translations of ~60
@@ -216,7 +216,7 @@ export interface SmnInfo {
   topic_name?: string;
 }
 
-/** Why a task failed (`TRF.xxxx` codes, shared/oms-api.md §9.4). */
+/** Why a task failed (`TRF.xxxx` codes, docs/oms-api.md §9.4). */
 export interface ErrorReasonResp {
   /** e.g. `TRF.0057` (invalid destination AK/SK). */
   error_code?: string;
@@ -234,7 +234,7 @@ export interface FailedObjectRecordDto {
 }
 
 /**
- * A migration task as returned by ShowTask and ListTasks (shared/oms-api.md §5.2). Every field but `id` and
+ * A migration task as returned by ShowTask and ListTasks (docs/oms-api.md §5.2). Every field but `id` and
  * `status` is optional because the API omits or nulls fields depending on version and state.
  */
 export interface TaskResp {
@@ -410,7 +410,7 @@ export type CloudTypeDirection = 'src' | 'dst';
 
 // --- IAM ---
 
-/** IAM `POST /v3/auth/tokens` password-method body (shared/oms-api.md §2.1). Contains the password. */
+/** IAM `POST /v3/auth/tokens` password-method body (docs/oms-api.md §2.1). Contains the password. */
 export interface IamPasswordAuthRequest {
   auth: {
     identity: {
@@ -505,7 +505,7 @@ export function errorReasonOf(task: Pick<TaskResp, 'error_reason'>): ErrorReason
   return reason.error_code || reason.error_msg ? reason : undefined;
 }
 
-// --- Task groups (oms-api.md §6) ---
+// --- Task groups (docs/oms-api.md §6) ---
 
 /** Task-group `task_type`: upper-case, unlike tasks; there is no OBJECT group. */
 export type TaskGroupType = 'PREFIX' | 'LIST' | 'URL_LIST';

@@ -92,7 +92,7 @@ async function run(ctx: ScenarioContext): Promise<ScenarioOutcome> {
     const taskQueue = `bench-capacity-${Date.now()}`;
     const workerEnv: Record<string, string> = { WORKER_MAX_CONCURRENT_ACTIVITIES: String(slots) };
     if (f.has('cached-workflows')) workerEnv.WORKER_MAX_CACHED_WORKFLOWS = String(f.num('cached-workflows'));
-    // The V8 heap limit, as operators set it (`NODE_OPTIONS`; see README, worker configuration).
+    // The V8 heap limit, as operators set it (`NODE_OPTIONS`; see docs/configuration.md, Worker).
     if (f.has('heap-mib')) workerEnv.NODE_OPTIONS = `--max-old-space-size=${f.num('heap-mib')}`;
     const worker = await env.spawnWorker('product', taskQueue, workerEnv, path.join(ctx.dir, 'worker.log'));
     await admin.clearRequests();

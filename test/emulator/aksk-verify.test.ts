@@ -126,7 +126,7 @@ describe('requests signed by the official Python SDK (huaweicloudsdkcore 3.1.219
   });
 });
 
-describe('canonical parts (oms-api.md §3)', () => {
+describe('canonical parts (docs/oms-api.md §3)', () => {
   test('the canonical URI ends with a slash and re-encodes each segment', () => {
     expect(canonicalUri('/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs')).toBe(
       '/v1/77b6a44cba5143ab91d13ab9a8ff44fd/vpcs/',

@@ -1,7 +1,7 @@
 /**
  * Helpers of the emulator tests: a raw HTTP client (node:http, so tests control every header and see socket
  * errors), token and task shortcuts, a bounded wait-until, and an AK/SK signer written independently of
- * emulator/aksk-verify.ts from the documented algorithm (oms-api.md §3), so the two cross-check each other.
+ * emulator/aksk-verify.ts from the documented algorithm (docs/oms-api.md §3), so the two cross-check each other.
  */
 import { createHash, createHmac } from 'node:crypto';
 import http from 'node:http';
@@ -188,7 +188,7 @@ export function waitForStatus(
   );
 }
 
-// --- Independent AK/SK signer (from the documented steps, oms-api.md §3) ---
+// --- Independent AK/SK signer (from the documented steps, docs/oms-api.md §3) ---
 
 function encodeRfc3986(s: string): string {
   return Array.from(Buffer.from(s, 'utf8'))

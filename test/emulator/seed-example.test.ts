@@ -1,5 +1,5 @@
 /**
- * The seed example ("示例1：创建迁移任务", seed-oms-create-task-example.md) against the default configuration:
+ * The seed example ("示例1：创建迁移任务", docs/oms-api.md §14) against the default configuration:
  * the published token request, CreateTask body and ShowTask answer, with only the credentials (and the
  * placeholders the example fills in its own answer: bucket names, region, cloud type) substituted.
  */

@@ -1,5 +1,5 @@
 /**
- * Contract of the task-group routes (oms-api.md §6): CreateTaskGroup splits the source into member tasks,
+ * Contract of the task-group routes (docs/oms-api.md §6): CreateTaskGroup splits the source into member tasks,
  * ListTaskGroup/ShowTaskGroup aggregate their figures, the group statuses follow the members, stop/start/retry/
  * update/delete keep their preconditions, validation errors name the field, secrets are never echoed, and AK/SK
  * signing works as on every route. The clock is manual (timeScale 0): time moves only by `advanceMs`.

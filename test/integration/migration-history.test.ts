@@ -10,7 +10,7 @@ import { uniqueId } from '../helpers/wait';
 jest.setTimeout(180_000);
 
 const GIB = 1024 ** 3;
-/** The documented bound on history events per migration (see README, "History size"). */
+/** The documented bound on history events per migration (see docs/architecture.md, "How a migration runs" (History size)). */
 const MAX_EVENTS = 50;
 
 let stack: Stack;

@@ -218,7 +218,7 @@ const HH_MM: PatternRule = {
   message: 'must be a time of day as "hh:mm" (00:00 to 23:59)',
 };
 
-/** Forbidden description characters (oms-api.md §5.1, v2 tasks). */
+/** Forbidden description characters (docs/oms-api.md §5.1, v2 tasks). */
 const DESCRIPTION_PATTERN: PatternRule = {
   // `[^^…]`: the second caret is a literal; the class reads the same in ECMAScript, Java and Python regexes.
   regex: /^[^^<>&"']*$/u,

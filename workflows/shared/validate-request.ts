@@ -27,7 +27,7 @@ export { MAX_OBJECT_KEYS, MAX_REQUEST_BYTES } from './request-spec';
  * Validates an untrusted migration request (e.g. the decoded workflow argument).
  *
  * Checks every rule of `workflows/shared/request-spec.ts` (types, required keys, unknown keys, enums, lengths,
- * patterns, ranges) and the cross-field rules of oms-api.md §5.1 (what each `task_type` needs, Tencent
+ * patterns, ranges) and the cross-field rules of docs/oms-api.md §5.1 (what each `task_type` needs, Tencent
  * `app_id`, CDN keys, bandwidth windows, …). Raw secrets (`ak`, `sk`, `security_token`, `password`, …) anywhere
  * are refused with a message explaining the `credential_profile` reference to use instead.
  *
@@ -450,7 +450,7 @@ function unknownKeyMessage(key: string, spec: ObjectSpec, rules: ValidationRules
   return `unknown key; allowed keys here: ${known.join(', ')}`;
 }
 
-// --- Cross-field rules (oms-api.md §5.1 "Cross-field rules" and the field texts) ---
+// --- Cross-field rules (docs/oms-api.md §5.1 "Cross-field rules" and the field texts) ---
 
 /** The structurally valid parts of a request (invalid fields are left out and listed in `ctx.rejected`). */
 type CleanRequest = Partial<Omit<MigrationRequest, 'bandwidth_policy'>> & {

@@ -16,7 +16,7 @@ describe('TaskStatus', () => {
     expect(statusText(status)).toBe(text);
   });
 
-  test('codes match oms-api.md §5.2', () => {
+  test('codes match docs/oms-api.md §5.2', () => {
     expect(TaskStatus).toEqual({
       WAITING: 1,
       EXECUTING: 2,

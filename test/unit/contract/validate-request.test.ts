@@ -46,7 +46,7 @@ describe('valid requests', () => {
   });
 
   test('the seed example is the OMS documentation body with only ak/sk replaced by credential_profile', () => {
-    // Body of "示例1：创建迁移任务" (shared/seed-oms-create-task-example.md), verbatim.
+    // Body of "示例1：创建迁移任务" (docs/oms-api.md §14), verbatim.
     const seed: Draft = {
       src_node: {
         region: 'source_bucket_region',

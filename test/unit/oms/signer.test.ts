@@ -11,7 +11,7 @@ import {
   signRequest,
 } from '../../../activities/oms/signer';
 
-// Independent helpers written from the documented algorithm (shared/oms-api.md §3), not from signer.ts.
+// Independent helpers written from the documented algorithm (docs/oms-api.md §3), not from signer.ts.
 const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
 const hmacHex = (key: string, data: string): string => createHmac('sha256', key).update(data, 'utf8').digest('hex');
 const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
