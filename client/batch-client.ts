@@ -27,7 +27,7 @@ export { BATCH_WORKFLOW_TYPE };
 /** The batch input is invalid; `issues` names every offending field (e.g. `items[3].src_node.bucket`). */
 export class InvalidBatchError extends Error {
   constructor(readonly issues: ValidationIssue[]) {
-    super(`Invalid batch:\n${formatIssues(issues)}`);
+    super(formatIssues(issues, 50, 'batch'));
     this.name = 'InvalidBatchError';
   }
 }

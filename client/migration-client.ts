@@ -64,7 +64,7 @@ export const DEFAULT_TASK_QUEUE = 'oms-migrations';
 /** The request is invalid; `issues` names every offending field. Nothing was started. */
 export class InvalidMigrationRequestError extends Error {
   constructor(readonly issues: ValidationIssue[]) {
-    super(`Invalid migration request:\n${formatIssues(issues)}`);
+    super(formatIssues(issues));
     this.name = 'InvalidMigrationRequestError';
   }
 }

@@ -23,6 +23,8 @@ export const EXIT = {
   NOT_FOUND: 6,
   /** Temporal cannot be reached, or refused the credentials or the namespace. */
   UNAVAILABLE: 7,
+  /** A dry run (`migrate --dry-run`) found a problem; nothing was created. */
+  PREFLIGHT_PROBLEMS: 8,
   /** Interrupted (Ctrl-C) while following a migration; the migration itself keeps running. */
   INTERRUPTED: 130,
 } as const;
@@ -40,6 +42,7 @@ export const EXIT_CODE_TABLE: readonly (readonly [ExitCode, string])[] = [
   [EXIT.REFUSED, 'control action refused, or not applicable (e.g. already finished)'],
   [EXIT.NOT_FOUND, 'not found, or the id is another kind (batch, schedule, limiter)'],
   [EXIT.UNAVAILABLE, 'cannot reach or authenticate to Temporal'],
+  [EXIT.PREFLIGHT_PROBLEMS, 'dry run: a check found a problem (nothing was created)'],
   [EXIT.INTERRUPTED, 'interrupted (Ctrl-C) while watching; the migration keeps running'],
 ];
 

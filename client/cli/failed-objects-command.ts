@@ -10,7 +10,7 @@ import { ObsRequestError } from '../../activities/obs/client';
 import { REASONS_NOT_RECORDED, type MigrationReport } from '../../workflows/report-types';
 import { FailedObjectsError, failedObjectsLocation, operatorObsConfig, streamFailedObjects } from '../failed-objects';
 import type { MigrationResult } from '../migration-client';
-import { EXIT } from './exit-codes';
+import { EXIT, type ExitCode } from './exit-codes';
 import type { Out } from './io';
 
 /** Options of {@link runFailedObjectsCommand}. */
@@ -33,7 +33,7 @@ export interface FailedObjectsCommandOptions {
 export async function runFailedObjectsCommand(
   result: MigrationResult,
   options: FailedObjectsCommandOptions,
-): Promise<number> {
+): Promise<ExitCode> {
   const { out, err } = options;
   const report = result.report;
   if (!report) {

@@ -4,8 +4,10 @@
  */
 import type { PreflightCheck, PreflightDetail, PreflightResult } from '../../workflows/preflight-types';
 
+import { EXIT } from './exit-codes';
+
 /** Exit code of a dry run that found problems (2 stays "invalid usage or request", checked before any call). */
-export const PREFLIGHT_PROBLEMS_EXIT = 8;
+export const PREFLIGHT_PROBLEMS_EXIT = EXIT.PREFLIGHT_PROBLEMS;
 
 /** Options of {@link renderPreflight}. */
 export interface RenderPreflightOptions {
@@ -21,7 +23,7 @@ const GAP = '  ';
 const HEADER = { name: 'CHECK', status: 'STATUS', text: 'REASON / DETAILS', shortText: 'DETAILS' };
 
 /** 0 when no check is a problem (skipped checks do not count), else {@link PREFLIGHT_PROBLEMS_EXIT}. */
-export function preflightExitCode(result: PreflightResult): number {
+export function preflightExitCode(result: PreflightResult): typeof EXIT.OK | typeof EXIT.PREFLIGHT_PROBLEMS {
   return result.ok && result.checks.every((c) => c.status !== 'problem') ? 0 : PREFLIGHT_PROBLEMS_EXIT;
 }
 

@@ -2,11 +2,14 @@
 import { Command } from 'commander';
 
 import { validateMigrationRequest } from '../../../workflows/shared/validate-request';
+import { validateTaskGroupRequest } from '../../../workflows/task-group-validate';
+import type { MigrationRequest } from '../../../workflows/request-types';
 import { MigrationClient } from '../../migration-client';
 import { withClient, withConnectionOptions, type ConnectionFlags } from '../connect';
 import { action, examples, issuesText, optionsOf, type CliContext } from '../context';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import { readJson } from '../io';
+import { renderPreflight, preflightExitCode } from '../preflight-output';
 import { warnIfNoWorker } from './status';
 import { follow } from './watch';
 
@@ -15,6 +18,8 @@ interface MigrateOptions extends ConnectionFlags {
   id?: string;
   watch?: boolean;
   json?: boolean;
+  dryRun?: boolean;
+  group?: boolean;
 }
 
 /**
@@ -22,11 +27,16 @@ interface MigrateOptions extends ConnectionFlags {
  * @throws CliError `usage` without `--file`; `invalid_input` for an unreadable file, invalid JSON (with line and
  *   column) or an invalid request (every problem, one per line).
  */
-export function readMigrationRequest(file: string | undefined): unknown {
+export function readMigrationRequest(file: string | undefined, group = false): unknown {
   if (!file) throw new CliError('usage', 'Missing --file.');
   const request = readJson(file);
-  const validation = validateMigrationRequest(request);
-  if (!validation.ok) throw new CliError('invalid_input', issuesText('migration request', validation.errors));
+  const validation = group ? validateTaskGroupRequest(request as MigrationRequest) : validateMigrationRequest(request);
+  if (!validation.ok) {
+    throw new CliError(
+      'invalid_input',
+      issuesText(group ? 'task-group request' : 'migration request', validation.errors),
+    );
+  }
   return request;
 }
 
@@ -50,7 +60,16 @@ export function migrateCommand(ctx: CliContext): Command {
       .option('--file <path>', 'request JSON ("-" reads standard input)')
       .option('--id <migration-id>', 'migration id (workflow id); default: a random one')
       .option('--watch', 'follow progress until the end; the exit code is the outcome')
-      .option('--json', 'JSON output: one document; with --watch one object per line'),
+      .option('--json', 'JSON output: one document; with --watch one object per line')
+      .option(
+        '--dry-run',
+        'check the request on the worker (credentials, OMS, regions, buckets, quota) and create nothing; ' +
+          'exit 0 when every check passes, 8 when one found a problem (docs/dry-run.md)',
+      )
+      .option(
+        '--group',
+        'migrate through one OMS task group, split by OMS (large prefix/list sources; docs/task-groups.md)',
+      ),
   )
     .addHelpText(
       'after',
@@ -58,6 +77,8 @@ export function migrateCommand(ctx: CliContext): Command {
         'oms-orchestrator migrate --file examples/demo-seed-object-task.json --id m-2024-nightly',
         'oms-orchestrator migrate --file request.json --id m-1 --watch',
         'cat request.json | oms-orchestrator migrate --file - --json',
+        'oms-orchestrator migrate --file request.json --dry-run',
+        'oms-orchestrator migrate --file big-prefix.json --id g-1 --group --watch',
       ),
     )
     .action(
@@ -65,10 +86,21 @@ export function migrateCommand(ctx: CliContext): Command {
         const options = optionsOf<MigrateOptions>(command);
         const { io } = ctx;
         checkId(options.id);
-        const request = readMigrationRequest(options.file);
+        if (options.dryRun && (options.watch || options.id !== undefined || options.group)) {
+          throw new CliError('usage', '--dry-run starts nothing: it takes neither --id, --watch nor --group.');
+        }
+        const request = readMigrationRequest(options.file, Boolean(options.group));
         return withClient(options, async ({ client, taskQueue }) => {
           const mc = new MigrationClient(client, taskQueue);
-          const started = await mc.start(request, { migrationId: options.id });
+          if (options.dryRun) {
+            await warnIfNoWorker(mc, taskQueue, io);
+            const result = await mc.preflight(request);
+            io.out(renderPreflight(result, { json: Boolean(options.json), width: io.columns }));
+            return preflightExitCode(result);
+          }
+          const started = options.group
+            ? await mc.startTaskGroupMigration(request, { migrationId: options.id })
+            : await mc.start(request, { migrationId: options.id });
           const worker = await warnIfNoWorker(mc, taskQueue, io);
           const { migrationId, runId, existing } = started;
           if (options.json) {
