@@ -1,9 +1,9 @@
 /**
  * The dry run's OBS checks against the real system (dev server, worker, emulator serving OBS to Huawei's SDK): each
  * kind of bucket problem — a missing source or destination bucket, a source bucket of another account, a bucket in
- * another region, a wrong destination secret key, a missing list file, a prefix with no object — and the prefix
- * estimate equal to the emulator's ground truth, up to the 10,000-object bound. Every dry run proves with the
- * emulator's counters that it sent no CreateTask, and that no secret of the worker is in its result.
+ * another region, a wrong destination secret key, a missing list file, a prefix with no object, OBS answering 503 —
+ * and the prefix estimate equal to the emulator's ground truth, up to the 10,000-object bound. Every dry run proves
+ * with the emulator's counters that it sent no CreateTask, and that no secret of the worker is in its result.
  */
 import { preflightExitCode, PREFLIGHT_PROBLEMS_EXIT } from '../../client/cli/preflight-output';
 import { PREFIX_ESTIMATE_MAX_OBJECTS } from '../../activities/preflight-obs';
@@ -240,4 +240,21 @@ test('a wrong destination secret key is a dst-bucket problem (SignatureDoesNotMa
   // The profile itself is complete: only OBS can tell the key is wrong.
   expect(checks['node-profiles']!.status).toBe('ok');
   expect(problems(result)).toEqual(['dst-bucket']);
+});
+
+test('OBS failing (503) on the listing is that check’s problem with its status; the dry run still answers', async () => {
+  await stack.emulator.admin.addFaults({ route: 'ObsListObjects', kind: 'error', status: 503, times: 1 });
+  try {
+    const { result, checks, obs } = await dryRun(
+      stack.seedRequest({ task_type: 'prefix', ...srcNode({ bucket: 'pf-data', object_key: ['data/'] }) }),
+    );
+    expect(checks['prefix-estimate']).toMatchObject({ status: 'problem', details: { http_status: 503 } });
+    expect(checks['prefix-estimate']!.reason).toMatch(/^listing the source prefixes: OBS answered 503/);
+    expect(checks['prefix-estimate']!.reason).toContain('(bucket pf-data at http://127.0.0.1:');
+    // One attempt of the activity: the failed page was not asked again.
+    expect(obs.ObsListObjects).toBe(1);
+    expect(problems(result)).toEqual(['prefix-estimate']);
+  } finally {
+    await stack.emulator.admin.clearFaults();
+  }
 });
