@@ -1,7 +1,8 @@
 /**
  * The pre-flight dry run's checks (`preflightChecks`; docs/dry-run.md). One activity runs a list of named checks
  * against OMS, IAM and the region limiter with the worker's credentials, and creates nothing: the only OMS calls are
- * reads (ListApiVersions, ListTasks, ShowCloudType, ShowRegionInfo). Each check turns its own failures into a
+ * reads (ListApiVersions, ListTasks, ShowCloudType, ShowRegionInfo), and the only OBS calls too (HeadBucket,
+ * ListObjects, HeadObject). Each check turns its own failures into a
  * `problem` with a reason, so the activity itself fails only on a programming error.
  *
  * Checks are entries of {@link PREFLIGHT_CHECKS}: `applies` says whether the request needs the check, `needsOms`
@@ -274,7 +275,7 @@ const srcBucket: PreflightCheckSpec = { name: 'src-bucket', applies: isHuaweiSou
 const prefixEstimate: PreflightCheckSpec = {
   name: 'prefix-estimate',
   applies: (r) => r.task_type === 'prefix' && isHuaweiSource(r),
-  run: estimateSourcePrefixes,
+  run: (env) => estimateSourcePrefixes(env),
 };
 
 /** The list files exist in the list bucket (list and URL-list tasks). */
@@ -287,7 +288,7 @@ const listFile: PreflightCheckSpec = {
 /** The destination bucket exists and the destination profile may access it. */
 const dstBucket: PreflightCheckSpec = { name: 'dst-bucket', run: checkDestinationBucket };
 
-/** The destination profile may write there, where OBS lets one check that without writing (bucket ACL/policy). */
+/** Whether the destination profile may write there: always `skipped`, OBS cannot tell without a write. */
 const dstWritable: PreflightCheckSpec = { name: 'dst-writable', run: checkDestinationWritable };
 
 /**

@@ -24,8 +24,6 @@ import { uniqueId, waitFor } from '../helpers/wait';
 
 jest.setTimeout(120_000);
 
-const OBS_SKIPPED = { status: 'skipped', reason: 'OBS checks not available' };
-
 const stacks: Stack[] = [];
 const emulators: RunningEmulator[] = [];
 afterAll(async () => {
@@ -80,7 +78,7 @@ async function dryRun(
 const delta = (before: RouteCounters, after: RouteCounters, route: keyof RouteCounters): number =>
   (after[route] ?? 0) - (before[route] ?? 0);
 
-test('the seed request passes every check; OBS checks are reported skipped; exit code 0', async () => {
+test('the seed request passes every check, its buckets read over OBS; exit code 0', async () => {
   const { result, before, after } = await dryRun(main, main.seedRequest());
   expect(statuses(result)).toEqual({
     'node-profiles': 'ok',
@@ -88,15 +86,19 @@ test('the seed request passes every check; OBS checks are reported skipped; exit
     'api-credentials': 'ok',
     'cloud-types': 'ok',
     regions: 'ok',
-    'src-bucket': 'skipped',
-    'dst-bucket': 'skipped',
+    'src-bucket': 'ok',
+    'dst-bucket': 'ok',
     'dst-writable': 'skipped',
     'oms-quota': 'ok',
     'region-limiter': 'ok',
   });
   const checks = byName(result);
-  expect(checks['src-bucket']).toMatchObject(OBS_SKIPPED);
-  expect(checks['dst-bucket']).toMatchObject(OBS_SKIPPED);
+  const region = main.emulator.config.region;
+  expect(checks['src-bucket']!.details).toEqual({ bucket: 'a-test-1', region, obs_region: region });
+  expect(checks['dst-bucket']!.details).toEqual({ bucket: 'api-test-outline', region, obs_region: region });
+  expect(checks['dst-writable']!.reason).toBe(
+    'OBS offers no way to check write access without writing; the destination keys can read the bucket (dst-bucket)',
+  );
   expect(checks['oms-endpoint']!.details).toMatchObject({
     version_path: '/v2',
     versions: ['v1 SUPPORTED', 'v2 CURRENT'],
@@ -114,6 +116,7 @@ test('the seed request passes every check; OBS checks are reported skipped; exit
   expect(delta(before, after, 'ShowCloudType')).toBe(2);
   expect(delta(before, after, 'ShowRegionInfo')).toBe(1);
   expect(delta(before, after, 'ListTasks')).toBe(4);
+  expect(delta(before, after, 'ObsHeadBucket')).toBe(2);
   expect(renderPreflight(result, { json: false })).toMatch(/^Dry run: no problems found/);
 });
 
@@ -143,7 +146,7 @@ test('a source cloud OMS does not support is a cloud-types problem', async () =>
   expect(preflightExitCode(result)).toBe(PREFLIGHT_PROBLEMS_EXIT);
 });
 
-test('source and destination regions OMS does not list are a regions problem naming both', async () => {
+test('source and destination regions OMS does not list are a regions problem naming both; the buckets are elsewhere too', async () => {
   const seed = main.seedRequest();
   const request = {
     ...seed,
@@ -155,7 +158,19 @@ test('source and destination regions OMS does not list are a regions problem nam
   expect(regions.status).toBe('problem');
   expect(regions.reason).toContain('destination region "ap-nowhere-9" is not among OMS\'s HuaweiCloud regions');
   expect(regions.reason).toContain('source region "cn-nowhere-9" is not among OMS\'s HuaweiCloud regions');
-  expect(result.checks.filter((c) => c.status === 'problem').map((c) => c.name)).toEqual(['regions']);
+  // The buckets exist, in the emulator's region: OBS says where, so the bucket checks object as well.
+  const checks = byName(result);
+  expect(checks['src-bucket']!.reason).toBe(
+    `bucket a-test-1 is in ${main.emulator.config.region}, not in cn-nowhere-9 as the request says`,
+  );
+  expect(checks['dst-bucket']!.reason).toBe(
+    `bucket api-test-outline is in ${main.emulator.config.region}, not in ap-nowhere-9 as the request says`,
+  );
+  expect(result.checks.filter((c) => c.status === 'problem').map((c) => c.name)).toEqual([
+    'regions',
+    'src-bucket',
+    'dst-bucket',
+  ]);
 });
 
 test('a full region limiter with its creation quota used up is a region-limiter problem, and OMS shows the task', async () => {
@@ -223,11 +238,13 @@ test('an OMS endpoint that does not answer is an oms-endpoint problem; the OMS c
   for (const name of ['cloud-types', 'regions', 'oms-quota']) {
     expect(checks[name]).toEqual({ name, status: 'skipped', reason: 'OMS cannot be used (see oms-endpoint)' });
   }
-  // Only IAM was reached (the token); not one OMS route.
+  // Only IAM (the token) and OBS (its own endpoint, still answering) were reached; not one OMS route.
   expect(delta(before, after, 'KeystoneCreateUserTokenByPassword')).toBe(1);
-  expect(Object.keys(after).filter((k) => delta(before, after, k as keyof RouteCounters) > 0)).toEqual([
-    'KeystoneCreateUserTokenByPassword',
-  ]);
+  expect(delta(before, after, 'ObsHeadBucket')).toBe(2);
+  expect([checks['src-bucket']!.status, checks['dst-bucket']!.status]).toEqual(['ok', 'ok']);
+  expect(
+    Object.keys(after).filter((k) => delta(before, after, k as keyof RouteCounters) > 0 && !k.startsWith('Obs')),
+  ).toEqual(['KeystoneCreateUserTokenByPassword']);
 });
 
 describe('bad API credentials', () => {

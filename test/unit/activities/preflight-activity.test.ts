@@ -1,18 +1,51 @@
 /**
  * The `preflightChecks` activity against a mocked OMS (AK/SK mode, no Temporal client): which checks a request gets,
  * OMS's waiting-task limit, a malformed or failing answer turning into that check's problem (never the activity's
- * failure), the OMS-dependent checks skipped behind a failed gate, and no secret in the result.
+ * failure), the OMS-dependent checks skipped behind a failed gate, and no secret in the result. OBS is a loopback
+ * port nothing listens on (no server in this layer; test/integration/preflight-obs.test.ts has the emulator's), so
+ * every OBS check meets an unreachable OBS and must say so as its own problem.
  */
+import net from 'node:net';
+
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { MockAgent } from 'undici';
 
+import { createActivities } from '../../../activities';
+import { staticCredentialStore } from '../../../activities/credentials';
+import { coveringPrefixes } from '../../../activities/preflight-obs';
 import type { PreflightChecksOutput } from '../../../workflows/preflight-types';
 import type { MigrationRequest } from '../../../workflows/request-types';
 import { validateMigrationRequest } from '../../../workflows/shared/validate-request';
 
-import { OMS, PROJECT, activitiesOn, useMockOms } from './mock-oms';
+import { OMS, PROJECT, useMockOms } from './mock-oms';
 
 const mock = useMockOms();
+
+/** An OBS endpoint that refuses connections: a loopback port bound, then released. */
+let obsEndpoint: string;
+beforeAll(async () => {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  obsEndpoint = `http://127.0.0.1:${port}`;
+});
+
+/** The activities with profile `default` (AK/SK) talking to `agent` for OMS and to the closed port for OBS. */
+function activitiesOn(agent: MockAgent) {
+  return createActivities({
+    omsEndpoint: OMS,
+    iamEndpoint: OMS,
+    projectId: PROJECT,
+    authMode: 'aksk',
+    credentials: staticCredentialStore({ default: { ak: 'AK-TEST-1', sk: 'SK-TEST-1' } }),
+    dispatcher: agent,
+    obsEndpoint,
+  });
+}
+
+/** What every OBS check says when OBS does not answer. */
+const OBS_UNREACHABLE = /^reading the (source|destination) bucket: OBS could not be reached \(.*ECONNREFUSED/;
 
 const SEED: MigrationRequest = {
   task_type: 'object',
@@ -86,7 +119,7 @@ async function preflight(request: MigrationRequest = SEED): Promise<PreflightChe
 
 const statusOf = (out: PreflightChecksOutput, name: string) => out.checks.find((c) => c.name === name);
 
-test('a healthy OMS passes; the limiter is skipped without a Temporal client; every read is made once', async () => {
+test('a healthy OMS passes; OBS unreachable is each bucket check’s problem, not the activity’s failure', async () => {
   healthyOms(mock.current());
   const out = await preflight();
   expect(out.checks.map((c) => [c.name, c.status])).toEqual([
@@ -95,12 +128,18 @@ test('a healthy OMS passes; the limiter is skipped without a Temporal client; ev
     ['api-credentials', 'ok'],
     ['cloud-types', 'ok'],
     ['regions', 'ok'],
-    ['src-bucket', 'skipped'],
-    ['dst-bucket', 'skipped'],
+    ['src-bucket', 'problem'],
+    ['dst-bucket', 'problem'],
     ['dst-writable', 'skipped'],
     ['oms-quota', 'ok'],
     ['region-limiter', 'skipped'],
   ]);
+  for (const name of ['src-bucket', 'dst-bucket']) {
+    expect(statusOf(out, name)!.reason).toMatch(OBS_UNREACHABLE);
+    expect(statusOf(out, name)!.details).toEqual({ http_status: 0, code: 'TransportError' });
+  }
+  // Nothing proved the destination readable, so the write-access note does not claim it.
+  expect(statusOf(out, 'dst-writable')!.reason).toBe('OBS offers no way to check write access without writing');
   expect(statusOf(out, 'region-limiter')!.reason).toBe('this worker has no Temporal client');
   expect(out.calls).toMatchObject({ create: 0, list: 4, other: 4 });
 });
@@ -131,7 +170,13 @@ test('a malformed ShowRegionInfo answer and a failing ShowCloudType are those ch
   expect(statusOf(out, 'regions')!.reason).toContain('body is not an array');
   expect(statusOf(out, 'cloud-types')).toMatchObject({ status: 'problem' });
   expect(statusOf(out, 'cloud-types')!.reason).toContain('OMS.1001');
-  expect(out.checks.filter((c) => c.status === 'problem').map((c) => c.name)).toEqual(['cloud-types', 'regions']);
+  // The OBS checks (OBS unreachable here) are the only other problems.
+  expect(out.checks.filter((c) => c.status === 'problem').map((c) => c.name)).toEqual([
+    'cloud-types',
+    'regions',
+    'src-bucket',
+    'dst-bucket',
+  ]);
 });
 
 test('an unknown route at the endpoint (a wrong path) is an oms-endpoint problem, and OMS checks are skipped', async () => {
@@ -177,10 +222,46 @@ test.each([
     { src_node: { ...SEED.src_node, cloud_type: 'AWS' as const, region: 'us-east-1' } },
     ['dst-bucket', 'dst-writable'],
   ],
-])('the OBS checks a %s task gets, each skipped as not available', async (_what, overrides, expected) => {
+])('the OBS checks a %s task gets', async (_what, overrides, expected) => {
   healthyOms(mock.current());
   const out = await preflight({ ...SEED, ...overrides });
-  const obs = out.checks.filter((c) => c.reason === 'OBS checks not available');
+  const obs = out.checks.filter((c) => /bucket|prefix|list-file|writable/.test(c.name));
   expect(obs.map((c) => c.name)).toEqual(expected);
-  expect(obs.every((c) => c.status === 'skipped')).toBe(true);
+  const verdicts = Object.fromEntries(obs.map((c) => [c.name, [c.status, c.reason]]));
+  // A source bucket that cannot be read is not listed again: the estimate points at it.
+  if (verdicts['prefix-estimate']) {
+    expect(verdicts['prefix-estimate']).toEqual(['skipped', 'the source bucket cannot be listed (see src-bucket)']);
+  }
+  if (verdicts['list-file']) {
+    expect(verdicts['list-file'][0]).toBe('problem');
+    expect(verdicts['list-file'][1]).toMatch(/^reading the list file: OBS could not be reached/);
+  }
+  expect(verdicts['dst-writable']![0]).toBe('skipped');
+});
+
+test('a missing source profile is the OBS checks’ problem too, naming the variables to set', async () => {
+  healthyOms(mock.current());
+  const out = await preflight({
+    ...SEED,
+    task_type: 'prefix',
+    src_node: { ...SEED.src_node, credential_profile: 'nowhere' },
+  });
+  expect(statusOf(out, 'src-bucket')!.status).toBe('problem');
+  expect(statusOf(out, 'src-bucket')!.reason).toContain('OMS_PROFILE_NOWHERE_AK');
+  expect(statusOf(out, 'prefix-estimate')!.status).toBe('skipped');
+});
+
+test.each([
+  [[''], ['']],
+  [
+    ['logs/', 'logs/2024/', 'img/'],
+    ['img/', 'logs/'],
+  ],
+  [
+    ['a', 'a', 'ab', 'b/'],
+    ['a', 'b/'],
+  ],
+  [['', 'x/'], ['']],
+])('coveringPrefixes(%j) lists each object once: %j', (prefixes, expected) => {
+  expect(coveringPrefixes(prefixes)).toEqual(expected);
 });

@@ -29,7 +29,11 @@ function result(overrides: Partial<PreflightResult> = {}): PreflightResult {
           versions: ['v1 SUPPORTED', 'v2 CURRENT'],
         },
       },
-      { name: 'dst-bucket', status: 'skipped', reason: 'OBS checks not available' },
+      {
+        name: 'dst-writable',
+        status: 'skipped',
+        reason: 'OBS offers no way to check write access without writing; the destination keys can read the bucket',
+      },
       { name: 'region-limiter', status: 'problem', reason: LONG_REASON, details: { running: 5, waiting: 3 } },
     ],
     calls: { ...emptyCalls(), list: 4, other: 4, iam: 1 },
@@ -52,10 +56,10 @@ describe('renderPreflight (table)', () => {
     expect(header).toMatch(/^CHECK {2,}STATUS {2,}REASON \/ DETAILS$/);
     const statusColumn = header.indexOf('STATUS');
     const textColumn = header.indexOf('REASON');
-    for (const name of ['node-profiles', 'oms-endpoint', 'dst-bucket', 'region-limiter']) {
+    for (const name of ['node-profiles', 'oms-endpoint', 'dst-writable', 'region-limiter']) {
       const row = lines.find((l) => l.startsWith(`${name} `))!;
       expect(row.slice(statusColumn, textColumn).trim()).toBe(
-        { 'region-limiter': 'PROBLEM', 'dst-bucket': 'skipped' }[name] ?? 'ok',
+        { 'region-limiter': 'PROBLEM', 'dst-writable': 'skipped' }[name] ?? 'ok',
       );
     }
   });
