@@ -139,7 +139,7 @@ describe('batch views', () => {
           incremental: null,
           started_at: '2026-01-01T00:00:00Z',
           updated_at: '2026-01-01T00:00:00Z',
-        } as Parameters<typeof renderBatchStatus>[0]['progress'],
+        },
       },
       80,
     );

@@ -93,33 +93,32 @@ describe('progress line', () => {
 });
 
 describe('report', () => {
-  const report = (over: Partial<MigrationReport> & { elapsed_ms?: number; active_ms?: number } = {}) =>
-    ({
-      migration_id: 'm',
-      task_id: 1759,
-      task_name: 't',
-      task_type: 'object',
-      outcome: 'completed_with_failures',
-      status: 5,
-      total_num: 200,
-      successful_num: 195,
-      failed_num: 5,
-      skipped_num: 0,
-      total_size: 2048,
-      complete_size: 2048,
-      real_size: 2048,
-      failed_object_record: { result: true, list_file_key: 'oms/failed_object_lists/1759.txt', error_code: null },
-      error_reason: { error_code: 'TRF.0159', error_msg: '5 object(s) failed to be migrated.' },
-      start_time: 0,
-      total_time: 61_000,
-      retry_rounds: 0,
-      src_bucket: 's',
-      dst_bucket: 'dst',
-      api_calls: { iam: 1, oms: 9, create: 1, show: 8, list: 0, start: 0, stop: 0, other: 0 },
-      started_at: '',
-      finished_at: '',
-      ...over,
-    }) as MigrationReport;
+  const report = (over: Partial<MigrationReport> = {}): MigrationReport => ({
+    migration_id: 'm',
+    task_id: 1759,
+    task_name: 't',
+    task_type: 'object',
+    outcome: 'completed_with_failures',
+    status: 5,
+    total_num: 200,
+    successful_num: 195,
+    failed_num: 5,
+    skipped_num: 0,
+    total_size: 2048,
+    complete_size: 2048,
+    real_size: 2048,
+    failed_object_record: { result: true, list_file_key: 'oms/failed_object_lists/1759.txt', error_code: null },
+    error_reason: { error_code: 'TRF.0159', error_msg: '5 object(s) failed to be migrated.' },
+    start_time: 0,
+    total_time: 61_000,
+    retry_rounds: 0,
+    src_bucket: 's',
+    dst_bucket: 'dst',
+    api_calls: { iam: 1, oms: 9, create: 1, show: 8, list: 0, start: 0, stop: 0, other: 0 },
+    started_at: '',
+    finished_at: '',
+    ...over,
+  });
 
   test('failed objects are said once, readably; both durations when the report has them', () => {
     const lines = resultLines({
