@@ -13,6 +13,7 @@ import {
   BATCH_WORKFLOW_TYPE,
   MIGRATION_WORKFLOW_TYPE,
   REGION_LIMITER_WORKFLOW_TYPE,
+  TASK_GROUP_MIGRATION_WORKFLOW_TYPE,
 } from '../../workflows/definitions';
 import { OMS_OUTCOME } from '../../workflows/search-attributes';
 import { CliError } from './exit-codes';
@@ -59,7 +60,9 @@ function article(kind: IdKind, type: string): string {
 }
 
 function kindOfType(type: string): FoundWorkflow['kind'] {
-  if (type === MIGRATION_WORKFLOW_TYPE) return 'migration';
+  // A task-group migration (`migrate --group`) is a migration to the operator: same id space, status, report and
+  // controls; without this, `status`/`report` on its id said "this CLI does not manage it" (exit 6).
+  if (type === MIGRATION_WORKFLOW_TYPE || type === TASK_GROUP_MIGRATION_WORKFLOW_TYPE) return 'migration';
   if (type === BATCH_WORKFLOW_TYPE) return 'batch';
   if (type === REGION_LIMITER_WORKFLOW_TYPE) return 'limiter';
   return 'other';
