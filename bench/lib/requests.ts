@@ -66,7 +66,7 @@ export function objectRequest(
   };
 }
 
-/** A migration of the whole `demo-failures` bucket: 15 objects succeed, 5 (`bad/**`) fail, status 4. */
+/** A migration of the whole `demo-failures` bucket: 15 objects succeed, 5 (`bad/**`) fail, status 4: the outcome is `completed_with_failures`. */
 export function failingRequest(savePrefix: string, orchestration: OrchestrationOptions): MigrationRequest {
   return {
     task_type: 'prefix',

@@ -7,7 +7,8 @@
  *   as the product derives it) and is not the task its report names, or a task that carries no migration's marker.
  *   Only a live duplicate (status 1, 2 or 6: it runs or will run) fails the verdict; duplicates the migrations
  *   stopped or deleted are counted separately (`duplicates_removed` in their reports, and those left stopped).
- * - A report equals the truth when status, object counts and sizes are the emulator's. A task halted at the
+ * - A report equals the truth when status, object counts and sizes are the emulator's (for a task that ran more than
+ *   once, the counters of its last run, `last_run`: the report's own counters are over the whole migration). A task halted at the
  *   deadline is reported as OMS answered right after the stop (7, pausing); the emulator moves it to 3 a few
  *   seconds later without changing its counters, so report status 7 matches truth 3. A task deleted on exit
  *   (`task_deleted`: it was still waiting) must be gone from the emulator; its counters are not compared.
@@ -43,14 +44,17 @@ export function compareWithTruth(id: string, report: MigrationReport, truth: Adm
   }
   if (!truth) return [{ id, field: 'task_id', report: report.task_id, truth: 'no such OMS task' }];
   const statusMatches = report.status === truth.status || (report.status === 7 && truth.status === 3);
+  // A task that ran more than once (resume, failed-object rounds): the report counts over the whole migration and
+  // keeps OMS's own counters of the last run in `last_run`, which is what the emulator holds.
+  const c = report.task_runs !== undefined && report.task_runs > 1 && report.last_run ? report.last_run : report;
   const pairs: [string, unknown, unknown][] = [
-    ['total_num', report.total_num, truth.counters.total],
-    ['successful_num', report.successful_num, truth.counters.successful],
-    ['failed_num', report.failed_num, truth.counters.failed],
-    ['skipped_num', report.skipped_num, truth.counters.skipped],
-    ['total_size', report.total_size, truth.counters.totalSize],
-    ['complete_size', report.complete_size, truth.metrics.completeSize],
-    ['real_size', report.real_size, truth.metrics.realSize],
+    ['total_num', c.total_num, truth.counters.total],
+    ['successful_num', c.successful_num, truth.counters.successful],
+    ['failed_num', c.failed_num, truth.counters.failed],
+    ['skipped_num', c.skipped_num, truth.counters.skipped],
+    ['total_size', c.total_size, truth.counters.totalSize],
+    ['complete_size', c.complete_size, truth.metrics.completeSize],
+    ['real_size', c.real_size, truth.metrics.realSize],
   ];
   const out = pairs.filter(([, r, t]) => r !== t).map(([field, r, t]) => ({ id, field, report: r, truth: t }));
   return statusMatches ? out : [{ id, field: 'status', report: report.status, truth: truth.status }, ...out];

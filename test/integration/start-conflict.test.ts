@@ -203,7 +203,7 @@ describe('the CLI', () => {
     const env = { ...process.env, TEMPORAL_ADDRESS: testEnv('address'), OMS_TASK_QUEUE: stack.taskQueue };
     const script = `"${process.execPath}" "${BIN}" status "${id}" | head -1; echo "cli exit \${PIPESTATUS[0]}" >&2`;
     const piped = await run('bash', ['-c', script], { env, cwd: ROOT });
-    expect(piped.stdout).toMatch(new RegExp(`^Migration ${id}: COMPLETED`));
+    expect(piped.stdout).toMatch(new RegExp(`^Migration ${id}: finished \\(succeeded\\)`));
     expect(piped.stdout.trim().split('\n')).toHaveLength(1);
     expect(piped.stderr).toBe('cli exit 0\n');
   });

@@ -175,6 +175,7 @@ test('plain http stops the start unless OMS_ALLOW_INSECURE_HTTP=true: one JSON l
       message: 'Invalid worker configuration',
       problems: [
         expect.stringMatching(/^OMS_ENDPOINT uses plain http.*OMS_ALLOW_INSECURE_HTTP=true/),
+        expect.stringMatching(/^OMS_OBS_ENDPOINT uses plain http.*OMS_ALLOW_INSECURE_HTTP=true/),
         expect.stringMatching(/^OMS_IAM_ENDPOINT uses plain http/),
       ],
     }),
