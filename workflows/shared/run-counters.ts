@@ -103,12 +103,15 @@ export function restarted(t: RunTally, kind: RunKind): RunTally {
 
 /**
  * The tally with a fresh snapshot of the current run: OMS's own counters, never mixed with an earlier run's (a
- * restart zeroes them, {@link restarted}). Within a run OMS's counters only grow, so each keeps the highest value
- * seen: a snapshot that lags (the answer of a StopTask on exit may) takes nothing back.
+ * restart zeroes them, {@link restarted}). Objects, once counted, stay counted within a run, so object counts keep
+ * the highest value seen (a lagging answer takes nothing back). Bytes are OMS's latest answer: while it copies they
+ * include objects in flight, which a stop drops again, and the report is OMS's own numbers. An answer of 0 of 0
+ * objects once the run has listed its objects is OMS restarting its count and changes nothing.
  */
 export function withSnapshot(t: RunTally, fresh: Partial<RunCounts>): RunTally {
   const f = countsOf(fresh);
   const c = t.current;
+  if (f.total_num === 0 && c.total_num > 0) return t;
   return {
     ...t,
     current: {
@@ -116,9 +119,9 @@ export function withSnapshot(t: RunTally, fresh: Partial<RunCounts>): RunTally {
       successful_num: Math.max(c.successful_num, f.successful_num),
       failed_num: Math.max(c.failed_num, f.failed_num),
       skipped_num: Math.max(c.skipped_num, f.skipped_num),
-      total_size: Math.max(c.total_size, f.total_size),
-      complete_size: Math.max(c.complete_size, f.complete_size),
-      real_size: Math.max(c.real_size, f.real_size),
+      total_size: f.total_size,
+      complete_size: f.complete_size,
+      real_size: f.real_size,
     },
   };
 }

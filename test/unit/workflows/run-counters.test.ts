@@ -69,4 +69,16 @@ describe('whole-migration counters', () => {
     const t = withSnapshot(withSnapshot(firstRun(), run(200, 150, 0, 0)), run(200, 140, 0, 0));
     expect(cumulativeCounts(t)).toMatchObject({ successful_num: 150 });
   });
+
+  test("bytes are OMS's latest answer: a stop mid-object drops the bytes in flight", () => {
+    const copying = { ...run(200, 150, 0, 0), complete_size: 1_650, real_size: 1_650 };
+    const stopped = run(200, 150, 0, 0);
+    const t = withSnapshot(withSnapshot(firstRun(), copying), stopped);
+    expect(cumulativeCounts(t)).toMatchObject({ successful_num: 150, complete_size: 1_500, real_size: 1_500 });
+  });
+
+  test('an answer of 0 of 0 objects after the listing changes nothing', () => {
+    const before = withSnapshot(firstRun(), run(200, 150, 0, 0));
+    expect(withSnapshot(before, run(0, 0, 0, 0))).toEqual(before);
+  });
 });
