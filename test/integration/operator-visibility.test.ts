@@ -115,7 +115,7 @@ test('a queued migration says what it waits for; pause and resume keep whole-mig
   expect(queued.phase).toBe('waiting_for_slot');
   expect(queued.waiting_for_slot).toEqual({ region, position: 1, waiting: 1, running: 1, limit: 1, holders: [a] });
   const details = await detailsOf(b);
-  expect(details).toContain(`Waiting for a ${region} slot (1st in line; 1/1 running: \`${a}\`)`);
+  expect(details).toContain(`Waiting for a ${region} slot (1st in line; 1 of 1 running: \`${a}\`)`);
   expect(details).toContain('as of ');
   expect((await stack.migrations.handle(b).describe()).typedSearchAttributes.get(OMS_WAITING_FOR_SLOT)).toBe(region);
   const limiterDetails = await detailsOf(limiterWorkflowId(region, stack.taskQueue));

@@ -227,6 +227,7 @@ export function renderBatchDetails(p: BatchProgress, label: string | null, asOf?
   }
   if (p.runs > 1) lines.push(`- Workflow run ${p.runs} (continued as new)`);
   if (p.stopping) lines.push('', '_The failure policy stopped the batch: running items finish, no new ones start._');
-  if (asOf) lines.push('', asOfLine(asOf));
+  // Right under the headline: the UI clips long details at the bottom, never at the top.
+  if (asOf) lines.splice(1, 0, '', asOfLine(asOf));
   return lines.join('\n');
 }

@@ -44,7 +44,7 @@ export function ordinal(n: number): string {
 const HOLDERS_SHOWN = 3;
 
 /**
- * `Waiting for a cn-north-7 slot (3rd in line; 5/5 running: a, b, c, …)`. A place beyond the ones the limiter
+ * `Waiting for a cn-north-7 slot (3rd in line; 5 of 5 running: a, b, c, …)`. A place beyond the ones the limiter
  * keeps up to date is the place when the migration joined the queue, so it reads "joined … in line".
  */
 export function slotWaitText(
@@ -54,7 +54,8 @@ export function slotWaitText(
   creationQuota = false,
 ): string {
   const place = w.position > keptUpdated ? `joined ${ordinal(w.position)} in line` : `${ordinal(w.position)} in line`;
-  const running = w.limit > 0 ? `${w.running}/${w.limit} running` : `${w.running} running`;
+  // "5 of 5", not "5/5": the UI's markdown typesets n/m as a fraction.
+  const running = w.limit > 0 ? `${w.running} of ${w.limit} running` : `${w.running} running`;
   const shown = w.holders.slice(0, HOLDERS_SHOWN).map((h) => `\`${h}\``);
   const more = w.running > shown.length ? ', …' : '';
   const holders = shown.length > 0 ? `: ${shown.join(', ')}${more}` : '';
@@ -98,6 +99,7 @@ export function renderDetails(
     if (s.error_reason) item(`Error: ${s.error_reason.error_code} ${s.error_reason.error_msg}`);
     if (s.failed_object_record?.list_file_key) item(`Failed-object list: \`${s.failed_object_record.list_file_key}\``);
   }
-  if (asOf) lines.push('', asOfLine(asOf));
+  // Right under the headline: the UI clips long details at the bottom, never at the top.
+  if (asOf) lines.splice(1, 0, '', asOfLine(asOf));
   return lines.join('\n');
 }

@@ -239,7 +239,8 @@ export function renderLimiterDetails(state: LimiterState, now: number): string {
     });
     if (state.waiters.length > DETAIL_ROWS) lines.push(`| | … and ${state.waiters.length - DETAIL_ROWS} more | |`);
   }
-  lines.push('', asOfLine(new Date(now)));
+  // Right under the headline: the UI clips long details at the bottom, never at the top.
+  lines.splice(1, 0, '', asOfLine(new Date(now)));
   return lines.join('\n');
 }
 

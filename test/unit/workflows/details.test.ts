@@ -74,22 +74,24 @@ describe('migration Current Details', () => {
       }),
       AS_OF,
     );
-    expect(md).toContain('Waiting for a cn-north-7 slot (3rd in line; 5/5 running: `a`, `b`, `c`, …)');
+    expect(md).toContain('Waiting for a cn-north-7 slot (3rd in line; 5 of 5 running: `a`, `b`, `c`, …)');
   });
 
   test('a paused or blocked migration says so first, with what to do', () => {
     const md = renderDetails(req, progress({ phase: 'paused', paused: true, blocked: 'credentials rejected' }), AS_OF);
     const lines = md.split('\n');
-    expect(lines[2]).toBe(
+    // Headline, the time it describes, then the facts: what needs doing first.
+    expect(lines[2]).toBe('_as of 2026-12-01 06:30:00 UTC (workflow time)_');
+    expect(lines[4]).toBe(
       "- **Blocked: credentials rejected.** Fix the worker's credentials; the migration retries by itself.",
     );
-    expect(lines[3]).toBe('- **Paused** on request; resume with `oms-orchestrator resume m-1`.');
+    expect(lines[5]).toBe('- **Paused** on request; resume with `oms-orchestrator resume m-1`.');
   });
 
   test('a queue held up by the creation quota says so', () => {
     const w = { region: 'r', position: 1, waiting: 1, running: 0, limit: 5, holders: [] };
     expect(slotWaitText(w, 10, true)).toBe(
-      'Waiting for a r slot (1st in line; 0/5 running; the creation quota is used up until its window moves on)',
+      'Waiting for a r slot (1st in line; 0 of 5 running; the creation quota is used up until its window moves on)',
     );
   });
 
