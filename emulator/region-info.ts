@@ -10,6 +10,7 @@
  * 400 OMS.0064 naming `type`.
  */
 import { invalidParameter } from './errors';
+import { CLOUD_TYPES } from './validation';
 import type { Reply } from './http-io';
 
 /** One region of a cloud, as `region_list[]` shows it. */
@@ -43,20 +44,8 @@ const region = (cloudType: string, value: string, description: string): RegionIn
 
 /** A representative subset of each provider's regions; tests and operators replace it through the config. */
 export const DEFAULT_REGION_INFO: RegionInfoConfig = {
-  srcCloudTypes: [
-    'AWS',
-    'Azure',
-    'Aliyun',
-    'Tencent',
-    'HuaweiCloud',
-    'QingCloud',
-    'KingsoftCloud',
-    'Baidu',
-    'Qiniu',
-    'Google',
-    'URLSource',
-    'UCloud',
-  ],
+  // The source types CreateTask accepts (validation.ts), without `HEC`, an older alias of HuaweiCloud.
+  srcCloudTypes: CLOUD_TYPES.filter((t) => t !== 'HEC'),
   dstCloudTypes: [HUAWEI_CLOUD],
   regions: [
     region(HUAWEI_CLOUD, 'cn-north-1', 'CN North-Beijing1'),
