@@ -118,6 +118,9 @@ export async function regionLimiterWorkflow(region: string, carried?: LimiterSta
     // No command: the UI's Current Details are read through a query.
     setCurrentDetails(renderLimiterDetails(state, Date.now()));
     if (tellPositions) {
+      // A request that arrived while the grants were being sent may find a free slot: grant first, then tell the
+      // ones still waiting (else a migration granted at once would be told it waits, and write events for nothing).
+      if (dirty) continue;
       const gone = await sendPositions(positionsToTell(state, told, SLOT_POSITION_UPDATES, plan.wake_at !== null));
       if (gone.length > 0) {
         reclaimClosed(state, gone);
